@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` and `make test`.
+JOBS ?= $(shell nproc)
+BUILD_DIR ?= build
+TEST_BUILD_DIR ?= build-asan
+DATA_DIR ?= ./data
+
+.PHONY: deps build run test test-build bench bench-deps clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRIDBASE_TESTS=OFF
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target gridbase
+
+run: build
+	./$(BUILD_DIR)/gridbase serve --data-dir $(DATA_DIR)
+
+$(TEST_BUILD_DIR)/build.ninja: | deps
+	cmake -S . -B $(TEST_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGRIDBASE_SANITIZE=ON -DGRIDBASE_TESTS=ON
+
+test-build: deps $(TEST_BUILD_DIR)/build.ninja
+	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
+
+test: test-build
+	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench-deps:
+	@bash scripts/install-deps.sh --bench
+
+bench: bench-deps build
+	bash bench/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)

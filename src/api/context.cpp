@@ -1,0 +1,82 @@
+#include "api/context.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/errors.hpp"
+#include "util/strings.hpp"
+
+namespace gridbase::api {
+
+namespace json = boost::json;
+
+services::Actor Context::actor() const {
+  services::Actor a;
+  if (user) {
+    a.user_id = user->id;
+    a.is_staff = user->is_staff;
+  }
+  return a;
+}
+
+int64_t Context::IntParam(std::string_view name) const {
+  std::string_view v = params.get(name);
+  int64_t out = 0;
+  for (char c : v) out = out * 10 + (c - '0');
+  return out;
+}
+
+const json::value& Context::Json() {
+  if (body_) return *body_;
+  std::string_view body = req.body;
+  if (util::Trim(body).empty()) {
+    body_.emplace(json::object{});
+    return *body_;
+  }
+  std::string_view content_type = req.header("content-type");
+  std::string_view media = util::Trim(content_type.substr(0, content_type.find(';')));
+  if (!util::IEquals(media, "application/json")) {
+    throw HttpError::Detail(415, "Unsupported media type \"" + std::string(content_type) +
+                                     "\" in request.");
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec) throw HttpError::Detail(400, "JSON parse error - " + ec.message());
+  body_.emplace(std::move(v));
+  return *body_;
+}
+
+std::optional<std::string> Context::Query(std::string_view name) const {
+  std::string_view q = req.query;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    size_t eq = pair.find('=');
+    std::string key = util::UrlDecode(pair.substr(0, eq));
+    if (key == name) {
+      return eq == std::string_view::npos ? std::string() : util::UrlDecode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::string Context::BaseUrl() const {
+  if (!public_url_.empty()) return public_url_;
+  std::string_view host = req.header("host");
+  std::string_view proto = req.header("x-forwarded-proto");
+  return std::string(proto.empty() ? "http" : proto) + "://" + std::string(host);
+}
+
+void Context::SendJson(int status, const json::value& body) {
+  res.status = status;
+  res.body = json::serialize(body);
+}
+
+void Context::SendNoContent() {
+  res.status = 204;
+  res.body.clear();
+}
+
+}  // namespace gridbase::api

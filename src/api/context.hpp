@@ -1,0 +1,74 @@
+#pragma once
+// What an API handler sees: the request, its path parameters, the resolved caller, and
+// lazy access to the JSON body and the query string.
+#include <boost/json/value.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "services/models.hpp"
+#include "services/services.hpp"
+
+namespace gridbase::api {
+
+/// How a route authenticates (errors.md §3).
+enum class AuthMode {
+  kNone,    // no authentication processing at all (health checks)
+  kIgnore,  // the Authorization header is ignored (token-auth/refresh/verify/blacklist)
+  kPublic,  // anonymous allowed; a broken JWT header is still rejected
+  kJwt,     // a valid access JWT is required
+  kStaff,   // a valid access JWT of a staff user is required
+};
+
+class Context {
+ public:
+  Context(const http::Request& req, http::Response& res, http::PathParams params,
+          services::Services& services, std::string public_url)
+      : req(req), res(res), params(std::move(params)), services(services),
+        public_url_(std::move(public_url)) {}
+
+  const http::Request& req;
+  http::Response& res;
+  http::PathParams params;
+  services::Services& services;
+  std::optional<services::User> user;
+
+  /// The authenticated caller (routes with kJwt/kStaff always have one).
+  services::Actor actor() const;
+  const services::User& current_user() const { return *user; }
+
+  /// A path parameter declared as `{name}` (digits only, checked by the router).
+  int64_t IntParam(std::string_view name) const;
+  std::string StrParam(std::string_view name) const { return std::string(params.get(name)); }
+
+  /// The parsed JSON body; an empty body is `{}`. Throws 415 for another media type and
+  /// 400 "JSON parse error - …" for malformed JSON.
+  const boost::json::value& Json();
+
+  /// First value of a query parameter, decoded as Django does (`+` is a space).
+  std::optional<std::string> Query(std::string_view name) const;
+
+  /// Base URL for absolute links: the configured public URL, else from the Host header.
+  std::string BaseUrl() const;
+
+  void SendJson(int status, const boost::json::value& body);
+  void SendNoContent();
+
+ private:
+  std::optional<boost::json::value> body_;
+  std::string public_url_;
+};
+
+using HandlerFn = std::function<void(Context&)>;
+
+struct RouteTarget {
+  AuthMode auth = AuthMode::kJwt;
+  HandlerFn handler;
+};
+
+using ApiRouter = http::Router<RouteTarget>;
+
+}  // namespace gridbase::api

@@ -1,0 +1,17 @@
+#pragma once
+// One registration function per Baserow area; app/ calls them all in one place.
+#include "api/context.hpp"
+
+namespace gridbase::api {
+
+void RegisterUserRoutes(ApiRouter& router);
+void RegisterWorkspaceRoutes(ApiRouter& router);
+void RegisterApplicationRoutes(ApiRouter& router);
+void RegisterSettingsRoutes(ApiRouter& router);  // settings, login options, health
+
+/// The session payload of token-auth and sign-up (auth.md §2.4).
+boost::json::object SessionPayload(Context& ctx, const services::User& user);
+/// {"user", "permissions", "user_notifications"} (token-verify, and the tail of the others).
+boost::json::object UserDataPayload(Context& ctx, const services::User& user);
+
+}  // namespace gridbase::api

@@ -1,0 +1,35 @@
+#pragma once
+// Everything gridbase can be configured with; filled by main.cpp from flags and GRIDBASE_*
+// environment variables.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gridbase::app {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8000;
+  std::string data_dir = "./data";
+  std::string database_url;  // empty: sqlite file in data_dir
+  int threads = 0;           // 0: one per core
+  std::string secret_key;    // empty: generated once and kept in data_dir
+  std::string public_url;    // base URL of absolute links; empty: from the Host header
+  std::vector<std::string> cors_origins{"*"};
+  size_t body_limit_bytes = 20 * 1024 * 1024;
+  size_t max_connections = 10000;
+  int header_timeout_ms = 10000;
+  int body_timeout_ms = 60000;
+  int idle_timeout_ms = 75000;
+  bool access_log = true;
+  std::string log_level = "info";
+};
+
+/// A configuration or environment problem that makes the command unusable (exit code 2).
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace gridbase::app

@@ -1,0 +1,147 @@
+// gridbase: flags and environment → Config → App → run.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "gridbase_version.hpp"
+#include "services/services.hpp"
+#include "util/error.hpp"
+#include "util/strings.hpp"
+
+using gridbase::app::Config;
+
+namespace {
+
+void AddCommonOptions(CLI::App* cmd, Config& c) {
+  cmd->add_option("--data-dir", c.data_dir, "Directory for the SQLite database and the secret key")
+      ->envname("GRIDBASE_DATA_DIR");
+  cmd->add_option("--database-url", c.database_url, "Database URL (default: sqlite in --data-dir)")
+      ->envname("GRIDBASE_DATABASE_URL");
+  cmd->add_option("--secret-key", c.secret_key, "Key that signs tokens (default: generated once)")
+      ->envname("GRIDBASE_SECRET_KEY");
+  cmd->add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+      ->envname("GRIDBASE_LOG_LEVEL")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+}
+
+void SetUpLogging(const Config& c) {
+  auto logger = spdlog::stdout_logger_mt("gridbase");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+  spdlog::flush_on(spdlog::level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"gridbase: a Baserow-compatible no-code database server"};
+  cli.set_version_flag("--version", std::string("gridbase ") + GRIDBASE_VERSION);
+  cli.require_subcommand(1);
+
+  Config config;
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server");
+  AddCommonOptions(serve, config);
+  serve->add_option("--host", config.host, "Address to listen on")->envname("GRIDBASE_HOST");
+  serve->add_option("--port", config.port, "Port to listen on (0: any free port)")
+      ->envname("GRIDBASE_PORT");
+  serve->add_option("--threads", config.threads, "Worker threads (0: one per core)")
+      ->envname("GRIDBASE_THREADS")
+      ->check(CLI::Range(0, 256));
+  serve->add_option("--public-url", config.public_url, "Public base URL used in absolute links")
+      ->envname("GRIDBASE_PUBLIC_URL");
+  serve->add_option("--cors-origins", config.cors_origins, "Allowed CORS origins ('*' for any)")
+      ->envname("GRIDBASE_CORS_ORIGINS")
+      ->delimiter(',');
+  size_t body_limit_kb = config.body_limit_bytes / 1024;
+  serve->add_option("--body-limit-kb", body_limit_kb, "Largest accepted request body in KiB")
+      ->envname("GRIDBASE_BODY_LIMIT_KB")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 30));
+  serve->add_option("--max-connections", config.max_connections, "Open connection cap")
+      ->envname("GRIDBASE_MAX_CONNECTIONS")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}));
+  serve->add_option("--header-timeout-ms", config.header_timeout_ms,
+                    "Time a client has to send a request's headers")
+      ->envname("GRIDBASE_HEADER_TIMEOUT_MS")
+      ->check(CLI::Range(10, 3600000));
+  serve->add_option("--body-timeout-ms", config.body_timeout_ms, "Time a client has to send a body")
+      ->envname("GRIDBASE_BODY_TIMEOUT_MS")
+      ->check(CLI::Range(10, 3600000));
+  serve->add_option("--idle-timeout-ms", config.idle_timeout_ms, "Keep-alive idle time")
+      ->envname("GRIDBASE_IDLE_TIMEOUT_MS")
+      ->check(CLI::Range(10, 3600000));
+  serve->add_option("--access-log", config.access_log, "One log line per request (true/false)")
+      ->envname("GRIDBASE_ACCESS_LOG");
+
+  auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
+  AddCommonOptions(migrate, config);
+
+  std::string email, password, name;
+  bool staff = false;
+  auto* create_user = cli.add_subcommand("create-user", "Create an account");
+  AddCommonOptions(create_user, config);
+  create_user->add_option("--email", email, "E-mail address (login name)")->required();
+  create_user->add_option("--password", password, "Password (8 to 256 characters)")->required();
+  create_user->add_option("--name", name, "First name (default: the part before @)");
+  create_user->add_flag("--staff", staff, "Make the account an instance administrator");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "gridbase: " << e.what() << " (see gridbase --help)\n";
+    return 2;
+  }
+  config.body_limit_bytes = body_limit_kb * 1024;
+  SetUpLogging(config);
+
+  try {
+    if (*serve) {
+      gridbase::app::App app(config);
+      return app.Serve();
+    }
+    if (*migrate) {
+      int n = gridbase::app::App::MigrateOnly(config);
+      std::cout << "applied " << n << " migration(s)\n";
+      return 0;
+    }
+    if (*create_user) {
+      gridbase::app::App app(config);
+      gridbase::services::RegisterInput input;
+      input.email = gridbase::services::NormalizeEmail(email);
+      if (!gridbase::util::IsValidEmail(input.email)) {
+        std::cerr << "gridbase: --email: not a valid e-mail address\n";
+        return 2;
+      }
+      if (password.size() < 8 || password.size() > 256) {
+        std::cerr << "gridbase: --password: must be 8 to 256 characters\n";
+        return 2;
+      }
+      input.password = password;
+      input.name = name.empty() ? input.email.substr(0, input.email.find('@')) : name;
+      input.staff = staff;
+      auto user = app.services().users.Register(input, /*enforce_signup_setting=*/false);
+      std::cout << "created user " << user.id << " (" << user.email << ")"
+                << (user.is_staff ? " [staff]" : "") << "\n";
+      return 0;
+    }
+  } catch (const gridbase::app::ConfigError& e) {
+    std::cerr << "gridbase: " << e.what() << "\n";
+    return 2;
+  } catch (const gridbase::Error& e) {
+    std::cerr << "gridbase: " << e.code() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "gridbase: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,23 @@
+#pragma once
+// The service bundle the API layer calls; owned and wired by app/.
+#include "services/applications.hpp"
+#include "services/auth.hpp"
+#include "services/settings.hpp"
+#include "services/users.hpp"
+#include "services/workspaces.hpp"
+
+namespace gridbase::services {
+
+struct Services {
+  Services(store::Store& s, AuthConfig auth_config)
+      : store(s), auth(s, std::move(auth_config)), users(s), workspaces(s), applications(s), settings(s) {}
+
+  store::Store& store;
+  AuthService auth;
+  UserService users;
+  WorkspaceService workspaces;
+  ApplicationService applications;
+  SettingsService settings;
+};
+
+}  // namespace gridbase::services

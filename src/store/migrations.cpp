@@ -1,0 +1,115 @@
+// Versioned schema migrations. Each migration runs in its own write transaction and is
+// recorded in gridbase_migrations; a migration never changes once released.
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace gridbase::store {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  void (*apply)(Tx& tx);
+};
+
+void V1Core(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  tx.Exec(fmt::format(R"(CREATE TABLE users (
+      id {pk},
+      email TEXT NOT NULL UNIQUE,
+      first_name TEXT NOT NULL,
+      password_hash TEXT NOT NULL,
+      is_staff INTEGER NOT NULL DEFAULT 0,
+      is_active INTEGER NOT NULL DEFAULT 1,
+      language TEXT NOT NULL DEFAULT 'en',
+      email_notification_frequency TEXT NOT NULL DEFAULT 'instant',
+      email_verified INTEGER NOT NULL DEFAULT 0,
+      completed_onboarding INTEGER NOT NULL DEFAULT 0,
+      completed_guided_tours TEXT NOT NULL DEFAULT '[]',
+      to_be_deleted INTEGER NOT NULL DEFAULT 0,
+      last_password_change INTEGER,
+      last_login INTEGER,
+      date_joined INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec(R"(CREATE TABLE blacklisted_tokens (
+      token_hash TEXT PRIMARY KEY,
+      user_id INTEGER,
+      expires_at INTEGER NOT NULL))");
+  tx.Exec(R"(CREATE TABLE instance_settings (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL))");
+  tx.Exec(fmt::format(R"(CREATE TABLE workspaces (
+      id {pk},
+      name TEXT NOT NULL,
+      created_on INTEGER NOT NULL,
+      trashed INTEGER NOT NULL DEFAULT 0))",
+                      fmt::arg("pk", pk)));
+  tx.Exec(fmt::format(R"(CREATE TABLE workspace_users (
+      id {pk},
+      workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+      user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      permissions TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      created_on INTEGER NOT NULL,
+      UNIQUE (workspace_id, user_id)))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX workspace_users_user ON workspace_users (user_id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE applications (
+      id {pk},
+      workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+      type TEXT NOT NULL,
+      name TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      created_on INTEGER NOT NULL,
+      trashed INTEGER NOT NULL DEFAULT 0))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX applications_workspace ON applications (workspace_id, position, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE database_tables (
+      id {pk},
+      database_id INTEGER NOT NULL REFERENCES applications(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      created_on INTEGER NOT NULL,
+      trashed INTEGER NOT NULL DEFAULT 0))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX database_tables_database ON database_tables (database_id, position, id)");
+}
+
+const std::vector<Migration>& All() {
+  static const std::vector<Migration> kAll = {
+      {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
+  };
+  return kAll;
+}
+
+}  // namespace
+
+int LatestMigrationVersion() { return All().back().version; }
+
+int Migrate(Store& store) {
+  store.Write([](Tx& tx) {
+    tx.Exec(R"(CREATE TABLE IF NOT EXISTS gridbase_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL))");
+  });
+  int applied = 0;
+  for (const auto& m : All()) {
+    store.Write([&](Tx& tx) {
+      if (tx.QueryInt("SELECT version FROM gridbase_migrations WHERE version = ?", m.version)) {
+        return;
+      }
+      m.apply(tx);
+      tx.Exec("INSERT INTO gridbase_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+              m.version, m.name, static_cast<int64_t>(time(nullptr)));
+      ++applied;
+    });
+  }
+  return applied;
+}
+
+}  // namespace gridbase::store

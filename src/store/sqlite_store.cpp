@@ -1,0 +1,301 @@
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace gridbase::store {
+
+namespace {
+
+class SqliteDialect final : public Dialect {
+ public:
+  std::string_view name() const override { return "sqlite"; }
+  std::string_view AutoIdPrimaryKey() const override {
+    return "INTEGER PRIMARY KEY AUTOINCREMENT";
+  }
+};
+
+const SqliteDialect kSqliteDialect;
+
+[[noreturn]] void ThrowSqlite(sqlite3* db, int rc, std::string_view what) {
+  StoreErrorKind kind = StoreErrorKind::kOther;
+  int primary = rc & 0xFF;
+  if (primary == SQLITE_CONSTRAINT) kind = StoreErrorKind::kConstraint;
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) kind = StoreErrorKind::kBusy;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  throw StoreError(kind, msg);
+}
+
+/// One SQLite connection with its prepared-statement cache.
+class Connection {
+ public:
+  Connection(const std::string& path, bool writer) {
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (writer) flags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      throw StoreError(StoreErrorKind::kOther, "cannot open " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    ExecRaw("PRAGMA foreign_keys=ON");
+    ExecRaw("PRAGMA cache_size=-16000");
+    if (writer) {
+      ExecRaw("PRAGMA journal_mode=WAL");
+      // NORMAL in WAL mode: a committed transaction survives a crash of the process (the
+      // WAL append is written before COMMIT returns); only an OS crash may lose the last ones.
+      ExecRaw("PRAGMA synchronous=NORMAL");
+    }
+  }
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* db() { return db_; }
+
+  void ExecRaw(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errstr(rc);
+      sqlite3_free(err);
+      StoreErrorKind kind = (rc & 0xFF) == SQLITE_BUSY ? StoreErrorKind::kBusy : StoreErrorKind::kOther;
+      throw StoreError(kind, std::string(sql) + ": " + msg);
+    }
+  }
+
+  /// A cached statement, or a fresh one when the cached one is still in use by a cursor.
+  sqlite3_stmt* Prepare(std::string_view sql, bool* owned) {
+    auto it = cache_.find(std::string(sql));
+    if (it != cache_.end() && !sqlite3_stmt_busy(it->second)) {
+      *owned = false;
+      return it->second;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) ThrowSqlite(db_, rc, "prepare");
+    if (it == cache_.end()) {
+      cache_.emplace(std::string(sql), stmt);
+      *owned = false;
+    } else {
+      *owned = true;
+    }
+    return stmt;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+void Bind(sqlite3* db, sqlite3_stmt* stmt, std::span<const Value> params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    int idx = static_cast<int>(i + 1);
+    int rc = std::visit(
+        [&](const auto& v) -> int {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return sqlite3_bind_null(stmt, idx);
+          } else if constexpr (std::is_same_v<T, int64_t>) {
+            return sqlite3_bind_int64(stmt, idx, v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            return sqlite3_bind_double(stmt, idx, v);
+          } else {
+            return sqlite3_bind_text(stmt, idx, v.data(), static_cast<int>(v.size()),
+                                     SQLITE_TRANSIENT);
+          }
+        },
+        params[i]);
+    if (rc != SQLITE_OK) ThrowSqlite(db, rc, "bind");
+  }
+}
+
+class SqliteCursor final : public Cursor {
+ public:
+  SqliteCursor(sqlite3* db, sqlite3_stmt* stmt, bool owned) : db_(db), stmt_(stmt), owned_(owned) {}
+  ~SqliteCursor() override {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  bool Next() override {
+    if (done_) return false;
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    done_ = true;
+    if (rc == SQLITE_DONE) return false;
+    ThrowSqlite(db_, rc, "step");
+  }
+  bool IsNull(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  int64_t Int(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const override { return sqlite3_column_double(stmt_, col); }
+  std::string_view Text(int col) const override {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    if (!p) return {};
+    return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  bool owned_;
+  bool done_ = false;
+};
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Connection& conn) : conn_(conn) {}
+  const Dialect& dialect() const override { return kSqliteDialect; }
+
+  int64_t ExecV(std::string_view sql, std::span<const Value> params) override {
+    bool owned = false;
+    sqlite3_stmt* stmt = conn_.Prepare(sql, &owned);
+    SqliteCursor cursor(conn_.db(), stmt, owned);
+    Bind(conn_.db(), stmt, params);
+    while (cursor.Next()) {
+    }
+    return sqlite3_changes64(conn_.db());
+  }
+
+  std::unique_ptr<Cursor> QueryV(std::string_view sql, std::span<const Value> params) override {
+    bool owned = false;
+    sqlite3_stmt* stmt = conn_.Prepare(sql, &owned);
+    auto cursor = std::make_unique<SqliteCursor>(conn_.db(), stmt, owned);
+    Bind(conn_.db(), stmt, params);
+    return cursor;
+  }
+
+ private:
+  Connection& conn_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, int readers) : path_(path) {
+    writer_ = std::make_unique<Connection>(path, /*writer=*/true);
+    for (int i = 0; i < std::max(1, readers); ++i) {
+      readers_.push_back(std::make_unique<Connection>(path, /*writer=*/false));
+      free_.push_back(readers_.back().get());
+    }
+  }
+  ~SqliteStore() override { Close(); }
+
+  const Dialect& dialect() const override { return kSqliteDialect; }
+
+  void Read(const std::function<void(Tx&)>& fn) override {
+    Connection* conn = Acquire();
+    struct Release {
+      SqliteStore* self;
+      Connection* conn;
+      ~Release() { self->Give(conn); }
+    } release{this, conn};
+    conn->ExecRaw("BEGIN");
+    try {
+      SqliteTx tx(*conn);
+      fn(tx);
+    } catch (...) {
+      RollbackQuietly(*conn);
+      throw;
+    }
+    conn->ExecRaw("COMMIT");
+  }
+
+  void Write(const std::function<void(Tx&)>& fn) override {
+    std::lock_guard lock(writer_mu_);
+    if (!writer_) throw StoreError(StoreErrorKind::kOther, "store is closed");
+    writer_->ExecRaw("BEGIN IMMEDIATE");
+    try {
+      SqliteTx tx(*writer_);
+      fn(tx);
+      writer_->ExecRaw("COMMIT");
+    } catch (...) {
+      RollbackQuietly(*writer_);
+      throw;
+    }
+  }
+
+  bool Ping() override {
+    try {
+      bool ok = false;
+      Read([&](Tx& tx) { ok = tx.QueryInt("SELECT 1").value_or(0) == 1; });
+      return ok;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+
+  void Close() override {
+    {
+      std::unique_lock lock(pool_mu_);
+      closed_ = true;
+      pool_cv_.wait(lock, [&] { return free_.size() == readers_.size(); });
+      free_.clear();
+      readers_.clear();
+    }
+    std::lock_guard lock(writer_mu_);
+    if (writer_) {
+      try {
+        writer_->ExecRaw("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch (const std::exception&) {
+      }
+      writer_.reset();
+    }
+  }
+
+ private:
+  static void RollbackQuietly(Connection& conn) {
+    if (!sqlite3_get_autocommit(conn.db())) {
+      try {
+        conn.ExecRaw("ROLLBACK");
+      } catch (const std::exception&) {
+      }
+    }
+  }
+
+  Connection* Acquire() {
+    std::unique_lock lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return closed_ || !free_.empty(); });
+    if (closed_) throw StoreError(StoreErrorKind::kOther, "store is closed");
+    Connection* c = free_.back();
+    free_.pop_back();
+    return c;
+  }
+  void Give(Connection* c) {
+    {
+      std::lock_guard lock(pool_mu_);
+      free_.push_back(c);
+    }
+    pool_cv_.notify_all();
+  }
+
+  std::string path_;
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> free_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> OpenSqliteStore(const std::string& path, int readers) {
+  return std::make_unique<SqliteStore>(path, readers);
+}
+
+}  // namespace gridbase::store

@@ -1,0 +1,19 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gridbase::util {
+
+std::string ToLower(std::string_view s);
+/// Python's str.strip(): removes leading and trailing whitespace.
+std::string_view Trim(std::string_view s);
+std::vector<std::string_view> Split(std::string_view s, char sep);
+bool IEquals(std::string_view a, std::string_view b);
+/// Django's EmailValidator, simplified: local@domain with a dotted (or localhost) domain.
+bool IsValidEmail(std::string_view s);
+/// Percent-decoding of a query component; `+` becomes a space, as Django's QueryDict does.
+std::string UrlDecode(std::string_view s, bool plus_as_space = true);
+std::string UrlEncode(std::string_view s);
+
+}  // namespace gridbase::util
