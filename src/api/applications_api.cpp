@@ -4,7 +4,7 @@
 #include "api/errors.hpp"
 #include "api/routes.hpp"
 #include "api/serializers.hpp"
-#include "api/validate.hpp"
+#include "util/validate.hpp"
 #include "util/error.hpp"
 
 namespace gridbase::api {
@@ -43,13 +43,10 @@ void Create(Context& ctx) {
   }
   auto name = v.String("name", NameRule(true));
   auto type = v.Choice("type", {"database"});
-  v.Bool("init_with_data", false);
-  if (v.Raw("init_with_data") && CoerceBool(*v.Raw("init_with_data")).value_or(false)) {
-    // The example table needs tables, which this server does not create yet.
-    v.Fail("init_with_data", "Creating an example table is not available yet.", "invalid");
-  }
+  bool init_with_data = v.Bool("init_with_data", false).value_or(false);
   v.Check();
-  auto app = ctx.services.applications.Create(ctx.actor(), ctx.IntParam("workspace_id"), *type, *name);
+  auto app = ctx.services.applications.Create(ctx.actor(), ctx.IntParam("workspace_id"), *type, *name,
+                                              init_with_data);
   ctx.SendJson(200, ApplicationJson(app));
 }
 

@@ -62,6 +62,31 @@ std::optional<std::string> Context::Query(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>> Context::QueryParams() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view q = req.query;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view pair = q.substr(0, amp);
+    if (!pair.empty()) {
+      size_t eq = pair.find('=');
+      out.emplace_back(util::UrlDecode(pair.substr(0, eq)),
+                       eq == std::string_view::npos ? std::string() : util::UrlDecode(pair.substr(eq + 1)));
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+bool Context::QueryFlag(std::string_view name) const {
+  auto v = Query(name);
+  if (!v) return false;
+  std::string lower = util::ToLower(util::Trim(*v));
+  if (lower.empty()) return true;
+  return lower == "y" || lower == "yes" || lower == "t" || lower == "true" || lower == "on" || lower == "1";
+}
+
 std::string Context::BaseUrl() const {
   if (!public_url_.empty()) return public_url_;
   std::string_view host = req.header("host");

@@ -11,8 +11,15 @@
 #include "http/router.hpp"
 #include "services/models.hpp"
 #include "services/services.hpp"
+#include "util/validate.hpp"
 
 namespace gridbase::api {
+
+using util::CoerceBool;
+using util::CoerceInt;
+using util::CoerceString;
+using util::StringRule;
+using util::Validator;
 
 /// How a route authenticates (errors.md §3).
 enum class AuthMode {
@@ -50,6 +57,11 @@ class Context {
 
   /// First value of a query parameter, decoded as Django does (`+` is a space).
   std::optional<std::string> Query(std::string_view name) const;
+
+  /// Every query parameter, decoded, in order.
+  std::vector<std::pair<std::string, std::string>> QueryParams() const;
+  /// Baserow's flag parsing (rows.md §2): absent → false, empty → true, else y/yes/t/true/on/1.
+  bool QueryFlag(std::string_view name) const;
 
   /// Base URL for absolute links: the configured public URL, else from the Host header.
   std::string BaseUrl() const;

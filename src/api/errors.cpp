@@ -58,6 +58,56 @@ const std::unordered_map<std::string_view, CatalogueEntry>& Catalogue() {
       {"ERROR_APPLICATION_NOT_IN_GROUP", {400, "The application does not belong to the group."}},
       {"ERROR_APPLICATION_TYPE_DOES_NOT_EXIST", {400, "The application type does not exist."}},
       {"ERROR_TABLE_DOES_NOT_EXIST", {404, "The requested table does not exist."}},
+      {"ERROR_TABLE_NOT_IN_DATABASE", {400, "The table does not belong to the database."}},
+      {"ERROR_INVALID_INITIAL_TABLE_DATA",
+       {400, "The provided table data must at least contain one row and one column."}},
+      {"ERROR_INITIAL_SYNC_TABLE_DATA_LIMIT_EXCEEDED", {400, ""}},
+      {"ERROR_INITIAL_TABLE_DATA_HAS_DUPLICATE_NAMES",
+       {400, "Field names must be unique in Baserow per table however the initial table data provided "
+             "contains duplicate field names, please make them unique and try again."}},
+      {"ERROR_CANNOT_DELETE_ALREADY_DELETED_ITEM", {400, "This item has already been deleted."}},
+      {"ERROR_DATABASE_DEADLOCK",
+       {409, "The requested resource is already being updated or used by another operation, please try "
+             "again after other concurrent operations have finished."}},
+      // Fields
+      {"ERROR_FIELD_DOES_NOT_EXIST", {404, "The requested field does not exist."}},
+      {"ERROR_RESERVED_BASEROW_FIELD_NAME",
+       {400, "The field names id,order are reserved and cannot and cannot be used for a user created "
+             "field, please choose different field name."}},
+      {"ERROR_INVALID_BASEROW_FIELD_NAME", {400, "Fields must not be blank or only consist of whitespace."}},
+      {"ERROR_MAX_FIELD_NAME_LENGTH_EXCEEDED", {400, "You cannot set a field name longer than 255 characters."}},
+      {"ERROR_MAX_FIELD_COUNT_EXCEEDED", {400, ""}},
+      {"ERROR_FIELD_WITH_SAME_NAME_ALREADY_EXISTS",
+       {400, "You cannot have two fields with the same name in the same table, please choose a unique "
+             "name for each field."}},
+      {"ERROR_CANNOT_DELETE_PRIMARY_FIELD", {400, ""}},
+      {"ERROR_INCOMPATIBLE_PRIMARY_FIELD_TYPE", {400, "The field type is not compatible with the primary field."}},
+      {"ERROR_FIELD_IS_ALREADY_PRIMARY", {400, "The provided field is already the primary field."}},
+      {"ERROR_TABLE_HAS_NO_PRIMARY_FIELD", {400, "The provided table does not have a primary field."}},
+      {"ERROR_FIELD_NOT_IN_TABLE", {400, "The provided field does not belong in the related table."}},
+      {"ERROR_INCOMPATIBLE_FIELD_TYPE_FOR_UNIQUE_VALUES",
+       {400, "The requested field type is not compatible with generating unique values."}},
+      {"ERROR_DATE_FORCE_TIMEZONE_OFFSET_ERROR",
+       {400, "The field date should already exists and date_include_time  must be set to True on the field "
+             "to convert values with the utc_offset provided in date_force_timezone_offset."}},
+      {"ERROR_SELECT_OPTION_DOES_NOT_BELONG_TO_FIELD",
+       {400, "The provided select option does not belong to the field."}},
+      {"ERROR_DB_INDEX_NOT_SUPPORTED", {400, "The field type does not support database indexes."}},
+      {"ERROR_FIELD_CONSTRAINT", {400, "The field constraint cannot be applied to the existing data."}},
+      {"ERROR_INVALID_FIELD_CONSTRAINT", {400, "The field constraint is not supported by this field type."}},
+      {"ERROR_FIELD_CONSTRAINT_DOES_NOT_SUPPORT_DEFAULT_VALUE",
+       {400, "The field constraint does not support a default value on the field."}},
+      {"ERROR_FIELD_DATA_CONSTRAINT", {400, "The provided value violates a field constraint of the table."}},
+      {"ERROR_VIEW_DOES_NOT_EXIST", {404, "The requested view does not exist."}},
+      // Rows, filters, sorting
+      {"ERROR_ROW_DOES_NOT_EXIST", {404, "The requested rows do not exist."}},
+      {"ERROR_ROW_IDS_NOT_UNIQUE", {400, "The provided row ids are not unique."}},
+      {"ERROR_ORDER_BY_FIELD_NOT_FOUND", {400, "The field was not found in the table."}},
+      {"ERROR_ORDER_BY_FIELD_NOT_POSSIBLE", {400, "It is not possible to order by the field."}},
+      {"ERROR_FILTER_FIELD_NOT_FOUND", {400, "The field was not found in the table."}},
+      {"ERROR_VIEW_FILTER_TYPE_DOES_NOT_EXIST", {400, "The view filter type doesn't exist."}},
+      {"ERROR_VIEW_FILTER_TYPE_UNSUPPORTED_FIELD", {400, "The filter is not compatible with the field type."}},
+      {"ERROR_FILTERS_PARAM_VALIDATION_ERROR", {400, ""}},
   };
   return kCatalogue;
 }

@@ -8,6 +8,9 @@ void RegisterUserRoutes(ApiRouter& router);
 void RegisterWorkspaceRoutes(ApiRouter& router);
 void RegisterApplicationRoutes(ApiRouter& router);
 void RegisterSettingsRoutes(ApiRouter& router);  // settings, login options, health
+void RegisterTableRoutes(ApiRouter& router);
+void RegisterFieldRoutes(ApiRouter& router);
+void RegisterRowRoutes(ApiRouter& router);
 
 /// The session payload of token-auth and sign-up (auth.md §2.4).
 boost::json::object SessionPayload(Context& ctx, const services::User& user);

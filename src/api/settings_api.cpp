@@ -2,7 +2,7 @@
 #include "api/errors.hpp"
 #include "api/routes.hpp"
 #include "api/serializers.hpp"
-#include "api/validate.hpp"
+#include "util/validate.hpp"
 
 namespace gridbase::api {
 

@@ -5,7 +5,7 @@
 #include "api/errors.hpp"
 #include "api/routes.hpp"
 #include "api/serializers.hpp"
-#include "api/validate.hpp"
+#include "util/validate.hpp"
 #include "services/permissions.hpp"
 #include "util/error.hpp"
 

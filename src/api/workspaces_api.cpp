@@ -4,7 +4,7 @@
 #include "api/errors.hpp"
 #include "api/routes.hpp"
 #include "api/serializers.hpp"
-#include "api/validate.hpp"
+#include "util/validate.hpp"
 #include "services/permissions.hpp"
 
 namespace gridbase::api {

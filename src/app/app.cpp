@@ -109,6 +109,9 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   api::RegisterWorkspaceRoutes(router);
   api::RegisterApplicationRoutes(router);
   api::RegisterSettingsRoutes(router);
+  api::RegisterTableRoutes(router);
+  api::RegisterFieldRoutes(router);
+  api::RegisterRowRoutes(router);
 }
 
 App::~App() {

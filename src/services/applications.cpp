@@ -4,6 +4,7 @@
 #include <map>
 
 #include "services/permissions.hpp"
+#include "services/tables.hpp"
 #include "services/workspaces.hpp"
 #include "util/error.hpp"
 #include "util/time.hpp"
@@ -144,11 +145,12 @@ std::vector<Application> ApplicationService::ListWorkspace(const Actor& actor, i
 }
 
 Application ApplicationService::Create(const Actor& actor, int64_t workspace_id,
-                                       const std::string& type, const std::string& name) {
+                                       const std::string& type, const std::string& name, bool init_with_data) {
   return store_.WriteResult([&](store::Tx& tx) {
     WorkspaceService::Require(tx, workspace_id);
     CheckWorkspacePermission(tx, actor, workspace_id, "workspace.create_application");
     int64_t id = CreateInTx(tx, workspace_id, type, name);
+    if (init_with_data) TableService::CreateInTx(tx, id, "Table", std::nullopt, false);
     return LoadFull(tx, actor, id);
   });
 }

@@ -17,8 +17,9 @@ class ApplicationService {
 
   std::vector<Application> ListAll(const Actor& actor);
   std::vector<Application> ListWorkspace(const Actor& actor, int64_t workspace_id);
+  /// With `init_with_data`, the database gets one example table named "Table".
   Application Create(const Actor& actor, int64_t workspace_id, const std::string& type,
-                     const std::string& name);
+                     const std::string& name, bool init_with_data);
   Application Get(const Actor& actor, int64_t application_id);
   /// Baserow's order of checks: existence first (`RequireVisible`), then the body, then
   /// membership; the API layer calls RequireVisible before validating.

@@ -2,7 +2,10 @@
 // The service bundle the API layer calls; owned and wired by app/.
 #include "services/applications.hpp"
 #include "services/auth.hpp"
+#include "services/fields.hpp"
+#include "services/rows.hpp"
 #include "services/settings.hpp"
+#include "services/tables.hpp"
 #include "services/users.hpp"
 #include "services/workspaces.hpp"
 
@@ -10,7 +13,8 @@ namespace gridbase::services {
 
 struct Services {
   Services(store::Store& s, AuthConfig auth_config)
-      : store(s), auth(s, std::move(auth_config)), users(s), workspaces(s), applications(s), settings(s) {}
+      : store(s), auth(s, std::move(auth_config)), users(s), workspaces(s), applications(s), settings(s),
+        tables(s), fields(s), rows(s) {}
 
   store::Store& store;
   AuthService auth;
@@ -18,6 +22,9 @@ struct Services {
   WorkspaceService workspaces;
   ApplicationService applications;
   SettingsService settings;
+  TableService tables;
+  FieldService fields;
+  RowService rows;
 };
 
 }  // namespace gridbase::services

@@ -8,6 +8,7 @@
 #include "services/applications.hpp"
 #include "services/auth.hpp"
 #include "services/settings.hpp"
+#include "services/tables.hpp"
 #include "services/workspaces.hpp"
 #include "util/crypto.hpp"
 #include "util/error.hpp"
@@ -42,7 +43,8 @@ User UserService::Register(const RegisterInput& input, bool enforce_signup_setti
     // As Baserow's API documentation describes: the account starts with a workspace that
     // holds a database, so onboarding is complete.
     int64_t ws = WorkspaceService::CreateInTx(tx, id, input.name + "'s workspace");
-    ApplicationService::CreateInTx(tx, ws, "database", input.name + "'s company");
+    int64_t db = ApplicationService::CreateInTx(tx, ws, "database", input.name + "'s company");
+    TableService::FillExampleDatabase(tx, db);
     return id;
   });
   return *Get(user_id);

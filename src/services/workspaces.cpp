@@ -5,6 +5,7 @@
 #include "services/applications.hpp"
 #include "services/auth.hpp"
 #include "services/permissions.hpp"
+#include "services/tables.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -127,7 +128,8 @@ WorkspaceWithMembers WorkspaceService::CreateInitial(const Actor& actor) {
     auto user = LoadUser(tx, actor.user_id);
     if (!user) throw Error("ERROR_USER_NOT_FOUND");
     int64_t id = CreateInTx(tx, actor.user_id, user->first_name + "'s workspace");
-    ApplicationService::CreateInTx(tx, id, "database", user->first_name + "'s company");
+    int64_t db = ApplicationService::CreateInTx(tx, id, "database", user->first_name + "'s company");
+    TableService::FillExampleDatabase(tx, db);
     return LoadWithMembers(tx, actor.user_id, id);
   });
 }

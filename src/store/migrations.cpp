@@ -79,9 +79,38 @@ void V1Core(Tx& tx) {
   tx.Exec("CREATE INDEX database_tables_database ON database_tables (database_id, position, id)");
 }
 
+void V2Fields(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  tx.Exec(fmt::format(R"(CREATE TABLE fields (
+      id {pk},
+      table_id INTEGER NOT NULL REFERENCES database_tables(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      type TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      is_primary INTEGER NOT NULL DEFAULT 0,
+      description TEXT,
+      db_index INTEGER NOT NULL DEFAULT 0,
+      unique_with_empty INTEGER NOT NULL DEFAULT 0,
+      props TEXT NOT NULL DEFAULT '{{}}',
+      trashed INTEGER NOT NULL DEFAULT 0,
+      created_on INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX fields_table ON fields (table_id, position, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE select_options (
+      id {pk},
+      field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+      value TEXT NOT NULL,
+      color TEXT NOT NULL,
+      position INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX select_options_field ON select_options (field_id, position, id)");
+  tx.Exec("ALTER TABLE database_tables ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
+      {2, "fields and select options; table row counts", &V2Fields},
   };
   return kAll;
 }

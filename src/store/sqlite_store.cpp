@@ -7,10 +7,55 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "util/dates.hpp"
 
 namespace gridbase::store {
 
 namespace {
+
+/// gb_local_datetime(value, tz): a stored date-time text or microseconds integer, as the
+/// local date-time text ("YYYY-MM-DDTHH:MM:SS.ffffff") in time zone `tz` ('' = UTC).
+void LocalDateTimeFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  int64_t micros;
+  if (sqlite3_value_type(argv[0]) == SQLITE_INTEGER) {
+    micros = sqlite3_value_int64(argv[0]);
+  } else {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    auto parsed = util::ParseStoredDateTime(text ? text : "");
+    if (!parsed) return sqlite3_result_null(ctx);
+    micros = *parsed;
+  }
+  const auto* tz_text = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  std::string_view tz = tz_text ? tz_text : "";
+  auto date = util::LocalDate(micros, tz);
+  int64_t sod = util::LocalSecondsOfDay(micros, tz);
+  int64_t frac = ((micros % 1000000) + 1000000) % 1000000;
+  int64_t local = (util::DaysFromCivil(date) * 86400 + sod) * 1000000 + frac;
+  std::string out = util::StoredDateTime(local);
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
+/// gb_contains_word(text, word): case-insensitive whole-word match (PostgreSQL's \m…\M).
+void ContainsWordFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_int(ctx, 0);
+  auto lower = [](const unsigned char* p) {
+    std::string s = p ? reinterpret_cast<const char*>(p) : "";
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::string text = lower(sqlite3_value_text(argv[0]));
+  std::string word = lower(sqlite3_value_text(argv[1]));
+  if (word.empty()) return sqlite3_result_int(ctx, 0);
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80); };
+  for (size_t pos = text.find(word); pos != std::string::npos; pos = text.find(word, pos + 1)) {
+    bool left = pos == 0 || !is_word(text[pos - 1]);
+    size_t end = pos + word.size();
+    bool right = end >= text.size() || !is_word(text[end]);
+    if (left && right) return sqlite3_result_int(ctx, 1);
+  }
+  sqlite3_result_int(ctx, 0);
+}
 
 class SqliteDialect final : public Dialect {
  public:
@@ -45,6 +90,10 @@ class Connection {
       throw StoreError(StoreErrorKind::kOther, "cannot open " + path + ": " + msg);
     }
     sqlite3_busy_timeout(db_, 5000);
+    sqlite3_create_function_v2(db_, "gb_local_datetime", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                               &LocalDateTimeFn, nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(db_, "gb_contains_word", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                               &ContainsWordFn, nullptr, nullptr, nullptr);
     ExecRaw("PRAGMA foreign_keys=ON");
     ExecRaw("PRAGMA cache_size=-16000");
     if (writer) {

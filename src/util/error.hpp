@@ -17,6 +17,7 @@ class Error : public std::exception {
       : code_(std::move(code)), detail_(std::move(detail)), has_detail_(true) {}
   Error(std::string code, std::string detail)
       : code_(std::move(code)), detail_(boost::json::string(detail)), has_detail_(true) {}
+  Error(std::string code, const char* detail) : Error(std::move(code), std::string(detail)) {}
 
   const char* what() const noexcept override { return code_.c_str(); }
   const std::string& code() const { return code_; }

@@ -4,7 +4,7 @@
 #include <boost/json.hpp>
 
 #include "api/errors.hpp"
-#include "api/validate.hpp"
+#include "util/validate.hpp"
 #include "http/router.hpp"
 #include "services/applications.hpp"
 
@@ -17,26 +17,26 @@ json::value Parse(std::string_view s) { return json::parse(s); }
 
 TEST(ValidatorTest, NonObjectBodyNamesThePythonType) {
   auto v_body = Parse("[1]");
-  api::Validator v(v_body);
+  util::Validator v(v_body);
   EXPECT_FALSE(v.ok());
   EXPECT_EQ(json::serialize(v.errors()),
             R"({"non_field_errors":[{"error":"Invalid data. Expected a dictionary, but got list.","code":"invalid"}]})");
   auto s_body = Parse(R"("x")");
-  api::Validator s(s_body);
+  util::Validator s(s_body);
   EXPECT_EQ(std::string(s.errors().at("non_field_errors").as_array()[0].as_object().at("error").as_string()),
             "Invalid data. Expected a dictionary, but got str.");
 }
 
 TEST(ValidatorTest, StringRulesFollowDrf) {
   auto v_body = Parse(R"({"a":"  x ","b":null,"c":"","d":true,"e":12,"f":"toolong"})");
-  api::Validator v(v_body);
-  api::StringRule r;
+  util::Validator v(v_body);
+  util::StringRule r;
   EXPECT_EQ(v.String("a", r).value_or(""), "x");
   EXPECT_FALSE(v.String("b", r));
   EXPECT_FALSE(v.String("c", r));
   EXPECT_FALSE(v.String("d", r));
   EXPECT_EQ(v.String("e", r).value_or(""), "12");
-  api::StringRule max3;
+  util::StringRule max3;
   max3.max_length = 3;
   EXPECT_FALSE(v.String("f", max3));
   EXPECT_FALSE(v.String("missing", r));
@@ -50,22 +50,22 @@ TEST(ValidatorTest, StringRulesFollowDrf) {
 }
 
 TEST(ValidatorTest, BooleanAndIntegerCoercion) {
-  EXPECT_EQ(api::CoerceBool(Parse(R"("yes")")), true);
-  EXPECT_EQ(api::CoerceBool(Parse(R"("OFF")")), false);
-  EXPECT_EQ(api::CoerceBool(Parse("1")), true);
-  EXPECT_FALSE(api::CoerceBool(Parse("2")).has_value());
-  EXPECT_FALSE(api::CoerceBool(Parse(R"("maybe")")).has_value());
-  EXPECT_EQ(api::CoerceInt(Parse("3.0")), 3);
-  EXPECT_EQ(api::CoerceInt(Parse(R"(" 42 ")")), 42);
-  EXPECT_EQ(api::CoerceInt(Parse(R"("7.00")")), 7);
-  EXPECT_FALSE(api::CoerceInt(Parse("3.5")).has_value());
-  EXPECT_FALSE(api::CoerceInt(Parse("true")).has_value());
-  EXPECT_FALSE(api::CoerceInt(Parse(R"("abc")")).has_value());
+  EXPECT_EQ(util::CoerceBool(Parse(R"("yes")")), true);
+  EXPECT_EQ(util::CoerceBool(Parse(R"("OFF")")), false);
+  EXPECT_EQ(util::CoerceBool(Parse("1")), true);
+  EXPECT_FALSE(util::CoerceBool(Parse("2")).has_value());
+  EXPECT_FALSE(util::CoerceBool(Parse(R"("maybe")")).has_value());
+  EXPECT_EQ(util::CoerceInt(Parse("3.0")), 3);
+  EXPECT_EQ(util::CoerceInt(Parse(R"(" 42 ")")), 42);
+  EXPECT_EQ(util::CoerceInt(Parse(R"("7.00")")), 7);
+  EXPECT_FALSE(util::CoerceInt(Parse("3.5")).has_value());
+  EXPECT_FALSE(util::CoerceInt(Parse("true")).has_value());
+  EXPECT_FALSE(util::CoerceInt(Parse(R"("abc")")).has_value());
 }
 
 TEST(ValidatorTest, ListErrorsAreKeyedByIndex) {
   auto v_body = Parse(R"({"ids":[1,"x",null],"other":"nope"})");
-  api::Validator v(v_body);
+  util::Validator v(v_body);
   EXPECT_FALSE(v.IntList("ids"));
   EXPECT_FALSE(v.IntList("other"));
   EXPECT_EQ(json::serialize(v.errors()),
@@ -76,7 +76,7 @@ TEST(ValidatorTest, ListErrorsAreKeyedByIndex) {
 
 TEST(ValidatorTest, PasswordLengthRules) {
   auto v_body = Parse(R"({"short":"1234567","ok":"12345678"})");
-  api::Validator v(v_body);
+  util::Validator v(v_body);
   EXPECT_FALSE(v.Password("short"));
   EXPECT_EQ(v.Password("ok").value_or(""), "12345678");
   EXPECT_EQ(std::string(v.errors().at("short").as_array()[0].as_object().at("code").as_string()),

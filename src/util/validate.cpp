@@ -1,4 +1,4 @@
-#include "api/validate.hpp"
+#include "util/validate.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
-namespace gridbase::api {
+namespace gridbase::util {
 
 namespace json = boost::json;
 
@@ -339,4 +339,4 @@ json::object Validator::PlainErrors() const {
   return out;
 }
 
-}  // namespace gridbase::api
+}  // namespace gridbase::util

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace gridbase::api {
+namespace gridbase::util {
 
 struct StringRule {
   bool required = true;
@@ -46,6 +46,8 @@ class Validator {
 
   void Fail(std::string_view key, std::string_view message, std::string_view code);
   void FailNonField(std::string_view message, std::string_view code);
+  /// Records a structured error (nested objects, index-keyed lists) under `key`.
+  void SetError(std::string_view key, boost::json::value detail) { errors_[key] = std::move(detail); }
 
   bool ok() const { return errors_.empty(); }
   /// Throws ERROR_REQUEST_BODY_VALIDATION with every recorded error.
@@ -70,4 +72,4 @@ std::optional<bool> CoerceBool(const boost::json::value& v);
 /// DRF's IntegerField parsing.
 std::optional<int64_t> CoerceInt(const boost::json::value& v);
 
-}  // namespace gridbase::api
+}  // namespace gridbase::util

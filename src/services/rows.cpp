@@ -1,0 +1,666 @@
+#include "services/rows.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+#include <set>
+
+#include "services/permissions.hpp"
+#include "services/row_order.hpp"
+#include "services/schema.hpp"
+#include "types/field_type.hpp"
+#include "util/error.hpp"
+#include "util/json_writer.hpp"
+#include "util/time.hpp"
+#include "util/validate.hpp"
+
+namespace gridbase::services {
+
+namespace json = boost::json;
+using types::Field;
+using types::TableSchema;
+
+namespace row_impl {
+
+const types::FieldType& RowType(const Field& f) { return *types::FindFieldType(f.type); }
+
+std::string SelectSql(const TableSchema& s, const std::vector<const Field*>& fields) {
+  std::string sql = "SELECT t.id, t.ord";
+  for (const auto* f : fields) sql += ", " + RowType(*f).SelectExpr(*f);
+  return sql + " FROM " + s.sql_table() + " t";
+}
+
+std::string OrderText(double ord) { return fmt::format("{:.20f}", ord); }
+
+void WriteRow(const store::Cursor& c, const std::vector<const Field*>& fields, bool names, util::JsonWriter& w) {
+  w.BeginObject();
+  w.Key("id");
+  w.Int(c.Int(0));
+  w.Key("order");
+  w.String(OrderText(c.Real(1)));
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const Field& f = *fields[i];
+    if (names) w.Key(f.name);
+    else w.Key("field_" + std::to_string(f.id));
+    RowType(f).WriteCell(c, static_cast<int>(i + 2), f, w);
+  }
+  w.EndObject();
+}
+
+std::vector<const Field*> AllFields(const TableSchema& s) {
+  std::vector<const Field*> out;
+  for (const auto& f : s.fields) out.push_back(&f);
+  return out;
+}
+
+/// The field a body key names: its name with user_field_names, else field_<id> or <id>.
+const Field* FieldForKey(const TableSchema& s, std::string_view key, bool names) {
+  if (names) return s.FindByName(key);
+  std::string_view digits = key;
+  if (digits.rfind("field_", 0) == 0) digits.remove_prefix(6);
+  if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return nullptr;
+  return s.FindById(std::stoll(std::string(digits)));
+}
+
+/// Field ids referenced by an include/exclude list (names, or any digits of each item).
+std::vector<const Field*> FieldsOfList(const TableSchema& s, std::string_view list, bool names) {
+  std::vector<const Field*> out;
+  for (const auto& item : query::SplitCsvList(list)) {
+    const Field* f = nullptr;
+    if (names) {
+      f = s.FindByName(item);
+    } else {
+      std::string digits;
+      for (char c : item)
+        if (c >= '0' && c <= '9') digits += c;
+      if (!digits.empty() && digits.size() <= 18) f = s.FindById(std::stoll(digits));
+    }
+    if (f) out.push_back(f);
+  }
+  return out;
+}
+
+std::vector<const Field*> Selection(const TableSchema& s, const std::optional<std::string>& include,
+                                    const std::optional<std::string>& exclude, bool names) {
+  std::vector<const Field*> fields = AllFields(s);
+  if (include) {
+    auto inc = FieldsOfList(s, *include, names);
+    if (!inc.empty()) {
+      std::vector<const Field*> kept;
+      for (const auto* f : fields)
+        if (std::find(inc.begin(), inc.end(), f) != inc.end()) kept.push_back(f);
+      fields = std::move(kept);
+    }
+  }
+  if (exclude) {
+    auto exc = FieldsOfList(s, *exclude, names);
+    std::vector<const Field*> kept;
+    for (const auto* f : fields)
+      if (std::find(exc.begin(), exc.end(), f) == exc.end()) kept.push_back(f);
+    fields = std::move(kept);
+  }
+  return fields;
+}
+
+struct Prepared {
+  std::vector<std::pair<const Field*, types::CellValue>> values;
+};
+
+/// Validates one row body. Field errors go into `errors` (keyed as the request keys them);
+/// the first whole-request refusal into `whole`.
+Prepared PrepareRow(const json::object& body, const TableSchema& s, bool names, json::object& errors,
+                    std::optional<std::string>& whole) {
+  Prepared out;
+  for (const auto& [key, value] : body) {
+    const Field* f = FieldForKey(s, key, names);
+    if (!f) continue;
+    const auto& type = RowType(*f);
+    if (type.keeps_current(value)) continue;
+    types::CellError err;
+    auto v = type.Prepare(value, *f, err);
+    if (!v) {
+      if (err.whole_request) {
+        if (!whole) whole = err.message;
+      } else {
+        errors[key] = json::array{json::object{{"error", err.message}, {"code", err.code}}};
+      }
+      continue;
+    }
+    out.values.emplace_back(f, std::move(*v));
+  }
+  return out;
+}
+
+[[noreturn]] void ThrowValidation(json::value detail) { throw Error("ERROR_REQUEST_BODY_VALIDATION", std::move(detail)); }
+
+std::string PythonTypeName(const json::value& v) { return std::string(util::Validator::PythonType(v)); }
+
+std::string IdList(std::vector<int64_t> ids) {
+  std::sort(ids.begin(), ids.end());
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? ", " : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
+[[noreturn]] void RowsMissing(const std::string& ids) {
+  throw Error("ERROR_ROW_DOES_NOT_EXIST", fmt::format("The rows {} do not exist.", ids));
+}
+
+void BindExec(store::Tx& tx, const std::string& sql, const types::SqlParams& p) {
+  auto bound = types::BindValues(p);
+  try {
+    tx.ExecV(sql, bound);
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreErrorKind::kConstraint) {
+      throw Error("ERROR_FIELD_DATA_CONSTRAINT", "The provided value violates a field constraint of the table.");
+    }
+    throw;
+  }
+}
+
+std::optional<double> OrdOf(store::Tx& tx, const TableSchema& s, int64_t row_id) {
+  auto c = tx.Query("SELECT ord FROM " + s.sql_table() + " WHERE id = ? AND trashed = 0", row_id);
+  if (!c->Next()) return std::nullopt;
+  return c->Real(0);
+}
+
+double AppendOrder(store::Tx& tx, const TableSchema& s) {
+  auto c = tx.Query("SELECT MAX(ord) FROM " + s.sql_table() + " WHERE trashed = 0");
+  double max = c->Next() && !c->IsNull(0) ? c->Real(0) : 0;
+  return std::ceil(max) + 1;
+}
+
+void RenumberRows(store::Tx& tx, const TableSchema& s) {
+  std::vector<int64_t> ids;
+  {
+    auto c = tx.Query("SELECT id FROM " + s.sql_table() + " ORDER BY ord, id");
+    while (c->Next()) ids.push_back(c->Int(0));
+  }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    tx.Exec("UPDATE " + s.sql_table() + " SET ord = ? WHERE id = ?", static_cast<double>(i + 1), ids[i]);
+  }
+}
+
+/// `n` orders for rows inserted directly before `before_id` (rows.md §10), renumbering the
+/// table when the values run out. `exclude_id` is left out of the neighbours (moves).
+std::vector<double> OrdersBefore(store::Tx& tx, const TableSchema& s, int64_t before_id, size_t n,
+                                 int64_t exclude_id = 0) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    double hi = *OrdOf(tx, s, before_id);
+    auto c = tx.Query("SELECT MAX(ord) FROM " + s.sql_table() + " WHERE trashed = 0 AND ord < ? AND id != ?", hi,
+                      exclude_id);
+    double lo = c->Next() && !c->IsNull(0) ? c->Real(0) : 0;
+    c.reset();
+    std::vector<double> out;
+    double prev = lo;
+    for (size_t i = 0; i < n; ++i) {
+      auto v = IntermediateOrder(prev, hi);
+      if (!v) break;
+      out.push_back(*v);
+      prev = *v;
+    }
+    if (out.size() == n) return out;
+    RenumberRows(tx, s);
+  }
+  throw Error("ERROR_DATABASE_DEADLOCK");
+}
+
+/// Inserts one prepared row; returns its id.
+int64_t InsertRow(store::Tx& tx, const TableSchema& s, const Prepared& p, double ord, int64_t now,
+                  std::map<int64_t, int64_t>& sequences) {
+  std::string cols = "ord, created_on, updated_on", marks = "?, ?, ?";
+  types::SqlParams params{ord, now, now};
+  for (const auto& f : s.fields) {
+    const auto& type = RowType(f);
+    if (type.column_type().empty()) continue;
+    auto it = std::find_if(p.values.begin(), p.values.end(), [&](const auto& v) { return v.first == &f; });
+    types::CellValue value;
+    if (it != p.values.end()) {
+      value = it->second;
+    } else {
+      int64_t seq = 0;
+      if (type.uses_sequence()) {
+        auto sit = sequences.find(f.id);
+        if (sit == sequences.end()) {
+          seq = tx.QueryInt("SELECT COALESCE(MAX(" + f.column() + "), 0) + 1 FROM " + s.sql_table()).value_or(1);
+        } else {
+          seq = sit->second;
+        }
+        sequences[f.id] = seq + 1;
+      }
+      value = type.NewRowValue(f, seq);
+    }
+    cols += ", " + f.column();
+    marks += ", ?";
+    params.push_back(std::move(value));
+  }
+  std::string sql = "INSERT INTO " + s.sql_table() + " (" + cols + ") VALUES (" + marks + ") RETURNING id";
+  auto bound = types::BindValues(params);
+  try {
+    auto c = tx.QueryV(sql, bound);
+    c->Next();
+    return c->Int(0);
+  } catch (const store::StoreError& e) {
+    if (e.kind() == store::StoreErrorKind::kConstraint) {
+      throw Error("ERROR_FIELD_DATA_CONSTRAINT", "The provided value violates a field constraint of the table.");
+    }
+    throw;
+  }
+}
+
+void UpdateRow(store::Tx& tx, const TableSchema& s, int64_t id, const Prepared& p, int64_t now) {
+  std::string sql = "UPDATE " + s.sql_table() + " SET updated_on = ?";
+  types::SqlParams params{now};
+  for (const auto& [f, v] : p.values) {
+    sql += ", " + f->column() + " = ?";
+    params.push_back(v);
+  }
+  sql += " WHERE id = ?";
+  params.push_back(id);
+  BindExec(tx, sql, params);
+}
+
+/// Writes the rows `ids` (in that order) as a JSON array.
+void WriteRowsById(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids, bool names,
+                   util::JsonWriter& w) {
+  auto fields = AllFields(s);
+  std::string sql = SelectSql(s, fields) + " WHERE t.id = ?";
+  w.BeginArray();
+  for (int64_t id : ids) {
+    auto c = tx.Query(sql, id);
+    if (c->Next()) WriteRow(*c, fields, names, w);
+  }
+  w.EndArray();
+}
+
+std::string RowJson(store::Tx& tx, const TableSchema& s, int64_t id, bool names) {
+  auto fields = AllFields(s);
+  auto c = tx.Query(SelectSql(s, fields) + " WHERE t.id = ?", id);
+  std::string out;
+  util::JsonWriter w(out);
+  if (c->Next()) WriteRow(*c, fields, names, w);
+  return out;
+}
+
+/// Validates {"items": [...]} (1..200 elements); returns the array.
+const json::array& BatchItems(const json::value& body) {
+  util::Validator v(body);
+  const json::value* items = v.Raw("items");
+  if (!v.ok()) v.Check();
+  if (!items) {
+    v.Fail("items", "This field is required.", "required");
+  } else if (!items->is_array()) {
+    v.Fail("items", fmt::format("Expected a list of items but got type \"{}\".", PythonTypeName(*items)),
+           "not_a_list");
+  } else if (items->as_array().empty()) {
+    v.Fail("items", "Ensure this field has at least 1 elements.", "min_length");
+  } else if (items->as_array().size() > kBatchRowsLimit) {
+    v.Fail("items", "Ensure this field has no more than 200 elements.", "max_length");
+  }
+  v.Check();
+  return items->as_array();
+}
+
+}  // namespace row_impl
+
+using namespace row_impl;
+
+RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuery& q) {
+  return store_.ReadResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
+    auto fields = Selection(schema, q.include, q.exclude, q.user_field_names);
+    query::FilterNode filters = q.filters_json
+                                    ? query::ParseFilterTree(*q.filters_json, schema, q.user_field_names)
+                                    : query::ParseLegacyFilters(q.params, schema, q.user_field_names);
+    std::vector<query::OrderItem> order;
+    if (q.order_by) order = query::ParseOrderBy(*q.order_by, schema, q.user_field_names);
+
+    types::SqlParams params;
+    std::string where = "t.trashed = 0";
+    std::string filter_sql = query::CompileFilters(filters, params);
+    if (filter_sql != "1") where += " AND (" + filter_sql + ")";
+    std::string search_sql = query::CompileSearch(q.search, schema, params);
+    if (search_sql != "1") where += " AND " + search_sql;
+
+    RowPage page;
+    if (filter_sql == "1" && search_sql == "1") {
+      page.count = schema.row_count;
+    } else {
+      auto bound = types::BindValues(params);
+      auto c = tx.QueryV("SELECT COUNT(*) FROM " + schema.sql_table() + " t WHERE " + where, bound);
+      page.count = c->Next() ? c->Int(0) : 0;
+    }
+    std::string sql = SelectSql(schema, fields) + " WHERE " + where + " " +
+                      (order.empty() ? std::string("ORDER BY t.ord ASC, t.id ASC") : query::CompileOrderBy(order)) +
+                      " LIMIT ? OFFSET ?";
+    params.push_back(q.size);
+    params.push_back((q.page - 1) * q.size);
+    auto bound = types::BindValues(params);
+    util::JsonWriter w(page.results);
+    w.BeginArray();
+    if ((q.page - 1) * q.size < page.count || filter_sql != "1" || search_sql != "1") {
+      auto c = tx.QueryV(sql, bound);
+      while (c->Next()) WriteRow(*c, fields, q.user_field_names, w);
+    }
+    w.EndArray();
+    return page;
+  });
+}
+
+std::string RowService::Get(const Actor& actor, int64_t table_id, int64_t row_id, bool names) {
+  return store_.ReadResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.read_row");
+    if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
+    return RowJson(tx, schema, row_id, names);
+  });
+}
+
+std::string RowService::Create(const Actor& actor, int64_t table_id, const json::value& body,
+                               std::optional<int64_t> before, const RowWrite& opts) {
+  return store_.WriteResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.create_row");
+    if (!body.is_object()) {
+      ThrowValidation(json::object{
+          {"non_field_errors",
+           json::array{json::object{{"error", fmt::format("Invalid data. Expected a dictionary, but got {}.",
+                                                          PythonTypeName(body))},
+                                    {"code", "invalid"}}}}});
+    }
+    json::object errors;
+    std::optional<std::string> whole;
+    auto prepared = PrepareRow(body.as_object(), schema, opts.user_field_names, errors, whole);
+    if (!errors.empty()) ThrowValidation(errors);
+    if (whole) ThrowValidation(json::string(*whole));
+    double ord;
+    if (before) {
+      if (!OrdOf(tx, schema, *before)) RowsMissing(fmt::format("[{}]", *before));
+      ord = OrdersBefore(tx, schema, *before, 1).front();
+    } else {
+      ord = AppendOrder(tx, schema);
+    }
+    std::map<int64_t, int64_t> sequences;
+    int64_t id = InsertRow(tx, schema, prepared, ord, util::NowMicros(), sequences);
+    tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", table_id);
+    return RowJson(tx, schema, id, opts.user_field_names);
+  });
+}
+
+std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row_id, const json::value& body,
+                               const RowWrite& opts) {
+  return store_.WriteResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.update_row");
+    if (!body.is_object()) {
+      ThrowValidation(json::object{
+          {"non_field_errors",
+           json::array{json::object{{"error", fmt::format("Invalid data. Expected types are: dict, but got {}.",
+                                                          PythonTypeName(body))},
+                                    {"code", "invalid"}}}}});
+    }
+    json::object errors;
+    std::optional<std::string> whole;
+    auto prepared = PrepareRow(body.as_object(), schema, opts.user_field_names, errors, whole);
+    if (!errors.empty()) ThrowValidation(errors);
+    if (whole) ThrowValidation(json::string(*whole));
+    if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
+    UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
+    return RowJson(tx, schema, row_id, opts.user_field_names);
+  });
+}
+
+void RowService::Delete(const Actor& actor, int64_t table_id, int64_t row_id) {
+  store_.Write([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.delete_row");
+    if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
+    tx.Exec("UPDATE " + schema.sql_table() + " SET trashed = 1 WHERE id = ?", row_id);
+    tx.Exec("UPDATE database_tables SET row_count = row_count - 1 WHERE id = ?", table_id);
+  });
+}
+
+std::string RowService::Move(const Actor& actor, int64_t table_id, int64_t row_id, std::optional<int64_t> before_id,
+                             bool names) {
+  return store_.WriteResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.move_row");
+    if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
+    double ord;
+    if (before_id) {
+      if (!OrdOf(tx, schema, *before_id)) RowsMissing(fmt::format("[{}]", *before_id));
+      ord = *before_id == row_id ? *OrdOf(tx, schema, row_id) : OrdersBefore(tx, schema, *before_id, 1, row_id).front();
+    } else {
+      ord = AppendOrder(tx, schema);
+    }
+    tx.Exec("UPDATE " + schema.sql_table() + " SET ord = ?, updated_on = ? WHERE id = ?", ord, util::NowMicros(),
+            row_id);
+    return RowJson(tx, schema, row_id, names);
+  });
+}
+
+std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const json::value& body,
+                                    std::optional<int64_t> before, const RowWrite& opts) {
+  return store_.WriteResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.create_row");
+    const auto& items = BatchItems(body);
+    std::vector<Prepared> rows;
+    json::object item_errors;
+    std::optional<std::string> whole;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].is_object()) {
+        item_errors[std::to_string(i)] = json::object{
+            {"non_field_errors",
+             json::array{json::object{{"error", fmt::format("Invalid data. Expected a dictionary, but got {}.",
+                                                            PythonTypeName(items[i]))},
+                                      {"code", "invalid"}}}}};
+        continue;
+      }
+      json::object errors;
+      rows.push_back(PrepareRow(items[i].as_object(), schema, opts.user_field_names, errors, whole));
+      if (!errors.empty()) item_errors[std::to_string(i)] = std::move(errors);
+    }
+    if (!item_errors.empty()) ThrowValidation(json::object{{"items", std::move(item_errors)}});
+    if (whole) ThrowValidation(json::string(*whole));
+    std::vector<double> orders;
+    if (before) {
+      if (!OrdOf(tx, schema, *before)) RowsMissing(fmt::format("[{}]", *before));
+      orders = OrdersBefore(tx, schema, *before, rows.size());
+    } else {
+      double first = AppendOrder(tx, schema);
+      for (size_t i = 0; i < rows.size(); ++i) orders.push_back(first + static_cast<double>(i));
+    }
+    std::map<int64_t, int64_t> sequences;
+    int64_t now = util::NowMicros();
+    std::vector<int64_t> ids;
+    for (size_t i = 0; i < rows.size(); ++i) ids.push_back(InsertRow(tx, schema, rows[i], orders[i], now, sequences));
+    tx.Exec("UPDATE database_tables SET row_count = row_count + ? WHERE id = ?", static_cast<int64_t>(ids.size()),
+            table_id);
+    std::string out;
+    util::JsonWriter w(out);
+    w.BeginObject();
+    w.Key("items");
+    WriteRowsById(tx, schema, ids, opts.user_field_names, w);
+    if (opts.include_metadata) {
+      w.Key("metadata");
+      w.BeginObject();
+      w.Key("updated_field_ids");
+      w.BeginArray();
+      for (const auto& f : schema.fields) w.Int(f.id);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndObject();
+    return out;
+  });
+}
+
+std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const json::value& body,
+                                    const RowWrite& opts) {
+  return store_.WriteResult([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.update_row");
+    const auto& items = BatchItems(body);
+    std::vector<std::pair<int64_t, Prepared>> rows;
+    json::object item_errors;
+    std::optional<std::string> whole;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].is_object()) {
+        item_errors[std::to_string(i)] = json::object{
+            {"non_field_errors",
+             json::array{json::object{{"error", fmt::format("Invalid data. Expected a dictionary, but got {}.",
+                                                            PythonTypeName(items[i]))},
+                                      {"code", "invalid"}}}}};
+        continue;
+      }
+      const auto& obj = items[i].as_object();
+      json::object errors;
+      std::optional<int64_t> id;
+      if (const auto* raw = obj.if_contains("id"); !raw) {
+        errors["id"] = json::array{json::object{{"error", "This field is required."}, {"code", "required"}}};
+      } else if (!(id = raw->is_bool() ? std::nullopt : util::CoerceInt(*raw))) {
+        errors["id"] = json::array{json::object{{"error", "A valid integer is required."}, {"code", "invalid"}}};
+      }
+      auto prepared = PrepareRow(obj, schema, opts.user_field_names, errors, whole);
+      if (!errors.empty()) {
+        item_errors[std::to_string(i)] = std::move(errors);
+        continue;
+      }
+      rows.emplace_back(*id, std::move(prepared));
+    }
+    if (!item_errors.empty()) ThrowValidation(json::object{{"items", std::move(item_errors)}});
+    if (whole) ThrowValidation(json::string(*whole));
+    std::vector<int64_t> ids, duplicates, missing;
+    std::set<int64_t> seen;
+    for (const auto& [id, p] : rows) {
+      if (!seen.insert(id).second && std::find(duplicates.begin(), duplicates.end(), id) == duplicates.end())
+        duplicates.push_back(id);
+      ids.push_back(id);
+    }
+    if (!duplicates.empty()) {
+      throw Error("ERROR_ROW_IDS_NOT_UNIQUE", fmt::format("The provided row ids {} are not unique.", IdList(duplicates)));
+    }
+    for (int64_t id : ids)
+      if (!OrdOf(tx, schema, id)) missing.push_back(id);
+    if (!missing.empty()) RowsMissing(IdList(missing));
+    int64_t now = util::NowMicros();
+    std::vector<int64_t> updated_fields;
+    for (const auto& [id, p] : rows) {
+      UpdateRow(tx, schema, id, p, now);
+      for (const auto& [f, v] : p.values)
+        if (std::find(updated_fields.begin(), updated_fields.end(), f->id) == updated_fields.end())
+          updated_fields.push_back(f->id);
+    }
+    std::string out;
+    util::JsonWriter w(out);
+    w.BeginObject();
+    w.Key("items");
+    WriteRowsById(tx, schema, ids, opts.user_field_names, w);
+    if (opts.include_metadata) {
+      w.Key("metadata");
+      w.BeginObject();
+      w.Key("updated_field_ids");
+      w.BeginArray();
+      for (const auto& f : schema.fields)
+        if (std::find(updated_fields.begin(), updated_fields.end(), f.id) != updated_fields.end()) w.Int(f.id);
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndObject();
+    return out;
+  });
+}
+
+void RowService::BatchDelete(const Actor& actor, int64_t table_id, const json::value& body) {
+  store_.Write([&](store::Tx& tx) {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.delete_row");
+    util::Validator v(body);
+    auto ids = v.IntList("items");
+    if (ids && ids->empty()) v.Fail("items", "Ensure this field has at least 1 elements.", "min_length");
+    if (ids && ids->size() > kBatchRowsLimit) v.Fail("items", "Ensure this field has no more than 200 elements.", "max_length");
+    v.Check();
+    std::vector<int64_t> duplicates, missing, trashed;
+    std::set<int64_t> seen;
+    for (int64_t id : *ids)
+      if (!seen.insert(id).second && std::find(duplicates.begin(), duplicates.end(), id) == duplicates.end())
+        duplicates.push_back(id);
+    if (!duplicates.empty()) {
+      throw Error("ERROR_ROW_IDS_NOT_UNIQUE", fmt::format("The provided row ids {} are not unique.", IdList(duplicates)));
+    }
+    for (int64_t id : *ids) {
+      auto flag = tx.QueryInt("SELECT trashed FROM " + schema.sql_table() + " WHERE id = ?", id);
+      if (!flag) missing.push_back(id);
+      else if (*flag) trashed.push_back(id);
+    }
+    if (!missing.empty()) RowsMissing(IdList(missing));
+    if (!trashed.empty()) throw Error("ERROR_CANNOT_DELETE_ALREADY_DELETED_ITEM");
+    for (int64_t id : *ids) tx.Exec("UPDATE " + schema.sql_table() + " SET trashed = 1 WHERE id = ?", id);
+    tx.Exec("UPDATE database_tables SET row_count = row_count - ? WHERE id = ?", static_cast<int64_t>(ids->size()),
+            table_id);
+  });
+}
+
+std::optional<std::string> RowService::Adjacent(const Actor& actor, int64_t table_id, int64_t row_id, bool previous,
+                                                const std::string& search, bool names) {
+  return store_.ReadResult([&](store::Tx& tx) -> std::optional<std::string> {
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.read_row");
+    types::SqlParams params;
+    std::string where = "t.trashed = 0";
+    std::string search_sql = query::CompileSearch(search, schema, params);
+    if (search_sql != "1") where += " AND " + search_sql;
+    types::SqlParams own = params;
+    own.push_back(row_id);
+    auto bound_own = types::BindValues(own);
+    auto c = tx.QueryV("SELECT t.ord FROM " + schema.sql_table() + " t WHERE " + where + " AND t.id = ?", bound_own);
+    if (!c->Next()) RowsMissing(fmt::format("['{}']", row_id));
+    double ord = c->Real(0);
+    c.reset();
+    auto fields = AllFields(schema);
+    params.push_back(ord);
+    params.push_back(row_id);
+    std::string sql = SelectSql(schema, fields) + " WHERE " + where +
+                      (previous ? " AND (t.ord, t.id) < (?, ?) ORDER BY t.ord DESC, t.id DESC"
+                                : " AND (t.ord, t.id) > (?, ?) ORDER BY t.ord ASC, t.id ASC") +
+                      " LIMIT 1";
+    auto bound = types::BindValues(params);
+    auto rc = tx.QueryV(sql, bound);
+    if (!rc->Next()) return std::nullopt;
+    std::string out;
+    util::JsonWriter w(out);
+    WriteRow(*rc, fields, names, w);
+    return out;
+  });
+}
+
+std::string RowService::Names(const Actor& actor, const std::vector<std::pair<int64_t, std::vector<int64_t>>>& tables) {
+  return store_.ReadResult([&](store::Tx& tx) {
+    std::string out;
+    util::JsonWriter w(out);
+    w.BeginObject();
+    int64_t database = 0;
+    for (const auto& [table_id, ids] : tables) {
+      auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
+      if (database == 0) database = schema.database_id;
+      if (schema.database_id != database) throw Error("ERROR_TABLE_DOES_NOT_EXIST");
+      w.Key(std::to_string(table_id));
+      w.BeginObject();
+      const Field* primary = schema.Primary();
+      for (int64_t id : ids) {
+        std::string sql = "SELECT t.id" + (primary ? ", " + RowType(*primary).SelectExpr(*primary) : std::string()) +
+                          " FROM " + schema.sql_table() + " t WHERE t.id = ? AND t.trashed = 0";
+        auto c = tx.Query(sql, id);
+        if (!c->Next()) continue;
+        w.Key(std::to_string(id));
+        if (!primary) {
+          w.String("unnamed row " + std::to_string(id));
+        } else {
+          w.String(RowType(*primary).CellText(*c, 1, *primary).value_or(""));
+        }
+      }
+      w.EndObject();
+    }
+    w.EndObject();
+    return out;
+  });
+}
+
+}  // namespace gridbase::services

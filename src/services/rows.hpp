@@ -1,0 +1,70 @@
+#pragma once
+// Rows of user tables (rows.md): listing with filters, search, order and pages pushed into
+// SQL; single and batch writes validated by the field types, all or nothing; moves.
+// Responses are written straight into JSON text by the field types.
+#include <boost/json/value.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "query/query.hpp"
+#include "services/models.hpp"
+#include "store/store.hpp"
+
+namespace gridbase::services {
+
+inline constexpr int64_t kRowPageSizeLimit = 200;
+inline constexpr size_t kBatchRowsLimit = 200;
+
+struct RowListQuery {
+  int64_t page = 1;
+  int64_t size = 100;
+  std::string search;
+  std::optional<std::string> order_by;
+  std::optional<std::string> filters_json;
+  query::QueryParams params;  // every query parameter, for the legacy filters
+  std::optional<std::string> include;
+  std::optional<std::string> exclude;
+  bool user_field_names = false;
+};
+
+struct RowPage {
+  int64_t count = 0;
+  std::string results;  // a JSON array
+};
+
+struct RowWrite {
+  bool user_field_names = false;
+  bool include_metadata = false;
+};
+
+class RowService {
+ public:
+  explicit RowService(store::Store& store) : store_(store) {}
+
+  RowPage List(const Actor& actor, int64_t table_id, const RowListQuery& q);
+  std::string Get(const Actor& actor, int64_t table_id, int64_t row_id, bool user_field_names);
+  std::string Create(const Actor& actor, int64_t table_id, const boost::json::value& body,
+                     std::optional<int64_t> before, const RowWrite& opts);
+  std::string Update(const Actor& actor, int64_t table_id, int64_t row_id, const boost::json::value& body,
+                     const RowWrite& opts);
+  void Delete(const Actor& actor, int64_t table_id, int64_t row_id);
+  std::string Move(const Actor& actor, int64_t table_id, int64_t row_id, std::optional<int64_t> before_id,
+                   bool user_field_names);
+  std::string BatchCreate(const Actor& actor, int64_t table_id, const boost::json::value& body,
+                          std::optional<int64_t> before, const RowWrite& opts);
+  std::string BatchUpdate(const Actor& actor, int64_t table_id, const boost::json::value& body,
+                          const RowWrite& opts);
+  void BatchDelete(const Actor& actor, int64_t table_id, const boost::json::value& body);
+  /// The next (or previous) row in table order, filtered by `search`; nullopt when none.
+  std::optional<std::string> Adjacent(const Actor& actor, int64_t table_id, int64_t row_id, bool previous,
+                                      const std::string& search, bool user_field_names);
+  /// {"<table>": {"<row>": "<primary text>"}} for rows.md §12.
+  std::string Names(const Actor& actor, const std::vector<std::pair<int64_t, std::vector<int64_t>>>& tables);
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace gridbase::services

@@ -1,0 +1,86 @@
+#include "util/json_writer.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace gridbase::util {
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + start, i - start);
+    start = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+  }
+  out.append(s.data() + start, s.size() - start);
+  out += '"';
+}
+
+void JsonWriter::Int(int64_t v) {
+  Sep();
+  char buf[24];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out_.append(buf, p);
+}
+
+void JsonWriter::Fixed(double v, int decimals) {
+  Sep();
+  out_ += FormatFixed(v, decimals);
+}
+
+void JsonWriter::PyFloat(double v) {
+  Sep();
+  out_ += PythonFloatRepr(v);
+}
+
+void JsonWriter::Value(const boost::json::value& v) {
+  Sep();
+  out_ += boost::json::serialize(v);
+}
+
+std::string PythonFloatRepr(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string s(buf, p);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string FormatFixed(double v, int decimals) {
+  // Round half away from zero at `decimals` places (Python's ROUND_HALF_UP on the decimal),
+  // nudging by a relative epsilon so 0.125 → 0.13 despite binary representation.
+  double scale = std::pow(10.0, decimals);
+  double scaled = v * scale;
+  double rounded = std::round(scaled + (scaled >= 0 ? 1 : -1) * std::fabs(scaled) * 1e-15);
+  if (rounded == 0) rounded = 0;  // no "-0"
+  std::string s = fmt::format("{:.{}f}", rounded / scale, decimals);
+  if (s.size() > 1 && s[0] == '-') {
+    bool all_zero = true;
+    for (char c : s.substr(1)) all_zero = all_zero && (c == '0' || c == '.');
+    if (all_zero) s.erase(0, 1);
+  }
+  return s;
+}
+
+}  // namespace gridbase::util
