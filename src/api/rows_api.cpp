@@ -86,6 +86,7 @@ void ListRows(Context& ctx) {
     if (*mode != "compat" && *mode != "full-text-with-count") {
       QueryInvalid("search_mode", fmt::format("\"{}\" is not a valid choice.", *mode), "invalid_choice");
     }
+    q.full_text = *mode == "full-text-with-count";
   }
   RejectViewId(ctx);
   q.order_by = ctx.Query("order_by");

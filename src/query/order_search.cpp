@@ -68,15 +68,15 @@ std::vector<OrderItem> ParseOrderBy(std::string_view order_by, const types::Tabl
   return items;
 }
 
-std::string CompileOrderBy(const std::vector<OrderItem>& items) {
+std::string CompileOrderBy(const std::vector<OrderItem>& items, bool mirrored) {
   std::string out = "ORDER BY ";
   for (const auto& item : items) {
     const auto* type = types::FindFieldType(item.field->type);
     for (const auto& expr : type->OrderSql(*item.field, item.sort_type)) {
-      out += expr + (item.descending ? " DESC, " : " ASC, ");
+      out += expr + (item.descending != mirrored ? " DESC, " : " ASC, ");
     }
   }
-  return out + "t.ord ASC, t.id ASC";
+  return out + (mirrored ? "t.ord DESC, t.id DESC" : "t.ord ASC, t.id ASC");
 }
 
 std::string CompileSearch(std::string_view search, const types::TableSchema& schema, types::SqlParams& params) {

@@ -48,8 +48,9 @@ struct OrderItem {
 /// ERROR_ORDER_BY_FIELD_NOT_POSSIBLE.
 std::vector<OrderItem> ParseOrderBy(std::string_view order_by, const types::TableSchema& schema,
                                     bool user_field_names);
-/// "ORDER BY …" including the `order`, `id` tie-breakers.
-std::string CompileOrderBy(const std::vector<OrderItem>& items);
+/// "ORDER BY …" including the `order`, `id` tie-breakers. `mirrored` flips every direction
+/// (NULLs included), so a deep page can be read from the end.
+std::string CompileOrderBy(const std::vector<OrderItem>& items, bool mirrored = false);
 
 /// Compat search condition (filters.md §6.1); "1" for an empty search.
 std::string CompileSearch(std::string_view search, const types::TableSchema& schema,

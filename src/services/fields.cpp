@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "services/fulltext.hpp"
 #include "services/schema.hpp"
 #include "store/ddl.hpp"
 #include "types/field_type.hpp"
@@ -313,6 +314,10 @@ Field FieldService::CreateInTx(store::Tx& tx, types::TableSchema& schema, Field 
     ApplyIndexes(tx, schema, spec);
   }
   schema.fields.push_back(spec);
+  if (schema.fts_ready) {
+    DropFullText(tx, schema.id);
+    schema.fts_ready = false;
+  }
   return spec;
 }
 
@@ -403,6 +408,7 @@ json::object FieldService::Update(const Actor& actor, int64_t field_id, const js
             field_id);
     spec.props.erase("_shift_minutes");
     ApplyIndexes(tx, schema, spec);
+    if (schema.fts_ready) DropFullText(tx, schema.id);
     json::object out = FieldJson(spec, schema);
     out["related_fields"] = json::array{};
     return out;
@@ -418,6 +424,7 @@ json::object FieldService::Delete(const Actor& actor, int64_t field_id) {
     // Trashed: the column stays for a restore, but its constraints no longer apply.
     DropIndexes(tx, schema, f);
     tx.Exec("UPDATE fields SET trashed = 1 WHERE id = ?", field_id);
+    if (schema.fts_ready) DropFullText(tx, schema.id);
     return json::object{{"related_fields", json::array{}}};
   });
 }

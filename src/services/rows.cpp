@@ -9,12 +9,14 @@
 #include <regex>
 #include <set>
 
+#include "services/fulltext.hpp"
 #include "services/permissions.hpp"
 #include "services/row_order.hpp"
 #include "services/schema.hpp"
 #include "types/field_type.hpp"
 #include "util/error.hpp"
 #include "util/json_writer.hpp"
+#include "util/strings.hpp"
 #include "util/time.hpp"
 #include "util/validate.hpp"
 
@@ -311,6 +313,17 @@ const json::array& BatchItems(const json::value& body) {
 using namespace row_impl;
 
 RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuery& q) {
+  bool full_text = q.full_text && !util::Trim(q.search).empty();
+  if (full_text) {
+    bool ready = store_.ReadResult(
+        [&](store::Tx& tx) { return LoadSchemaFor(tx, actor, table_id, "database.table.list_rows").fts_ready; });
+    if (!ready) {
+      store_.Write([&](store::Tx& tx) {
+        auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
+        if (!schema.fts_ready) BuildFullText(tx, schema);
+      });
+    }
+  }
   return store_.ReadResult([&](store::Tx& tx) {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
     auto fields = Selection(schema, q.include, q.exclude, q.user_field_names);
@@ -324,7 +337,8 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     std::string where = "t.trashed = 0";
     std::string filter_sql = query::CompileFilters(filters, params);
     if (filter_sql != "1") where += " AND (" + filter_sql + ")";
-    std::string search_sql = query::CompileSearch(q.search, schema, params);
+    std::string search_sql = full_text && schema.fts_ready ? FullTextSql(q.search, schema, params)
+                                                           : query::CompileSearch(q.search, schema, params);
     if (search_sql != "1") where += " AND " + search_sql;
 
     RowPage page;
@@ -335,17 +349,40 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
       auto c = tx.QueryV("SELECT COUNT(*) FROM " + schema.sql_table() + " t WHERE " + where, bound);
       page.count = c->Next() ? c->Int(0) : 0;
     }
-    std::string sql = SelectSql(schema, fields) + " WHERE " + where + " " +
-                      (order.empty() ? std::string("ORDER BY t.ord ASC, t.id ASC") : query::CompileOrderBy(order)) +
-                      " LIMIT ? OFFSET ?";
-    params.push_back(q.size);
-    params.push_back((q.page - 1) * q.size);
-    auto bound = types::BindValues(params);
+    int64_t offset = (q.page - 1) * q.size;
     util::JsonWriter w(page.results);
     w.BeginArray();
-    if ((q.page - 1) * q.size < page.count || filter_sql != "1" || search_sql != "1") {
+    if (offset < page.count) {
+      // A page in the second half is read from the end in mirrored order: SQLite steps over
+      // min(offset, count - offset) rows instead of offset.
+      int64_t limit = q.size;
+      bool mirrored = offset > page.count / 2;
+      if (mirrored) {
+        int64_t from_end = page.count - offset - q.size;
+        if (from_end < 0) {
+          limit += from_end;
+          from_end = 0;
+        }
+        offset = from_end;
+      }
+      std::string sql = SelectSql(schema, fields) + " WHERE " + where + " " +
+                        query::CompileOrderBy(order, mirrored) + " LIMIT ? OFFSET ?";
+      params.push_back(limit);
+      params.push_back(offset);
+      auto bound = types::BindValues(params);
       auto c = tx.QueryV(sql, bound);
-      while (c->Next()) WriteRow(*c, fields, q.user_field_names, w);
+      if (!mirrored) {
+        while (c->Next()) WriteRow(*c, fields, q.user_field_names, w);
+      } else {
+        std::vector<std::string> rows;
+        while (c->Next()) {
+          std::string one;
+          util::JsonWriter rw(one);
+          WriteRow(*c, fields, q.user_field_names, rw);
+          rows.push_back(std::move(one));
+        }
+        for (auto it = rows.rbegin(); it != rows.rend(); ++it) w.Raw(*it);
+      }
     }
     w.EndArray();
     return page;
@@ -386,6 +423,7 @@ std::string RowService::Create(const Actor& actor, int64_t table_id, const json:
     std::map<int64_t, int64_t> sequences;
     int64_t id = InsertRow(tx, schema, prepared, ord, util::NowMicros(), sequences);
     tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", table_id);
+    IndexRows(tx, schema, {id});
     return RowJson(tx, schema, id, opts.user_field_names);
   });
 }
@@ -408,6 +446,7 @@ std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row
     if (whole) ThrowValidation(json::string(*whole));
     if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
     UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
+    IndexRows(tx, schema, {row_id});
     return RowJson(tx, schema, row_id, opts.user_field_names);
   });
 }
@@ -476,6 +515,7 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
     for (size_t i = 0; i < rows.size(); ++i) ids.push_back(InsertRow(tx, schema, rows[i], orders[i], now, sequences));
     tx.Exec("UPDATE database_tables SET row_count = row_count + ? WHERE id = ?", static_cast<int64_t>(ids.size()),
             table_id);
+    IndexRows(tx, schema, ids);
     std::string out;
     util::JsonWriter w(out);
     w.BeginObject();
@@ -550,6 +590,7 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
         if (std::find(updated_fields.begin(), updated_fields.end(), f->id) == updated_fields.end())
           updated_fields.push_back(f->id);
     }
+    IndexRows(tx, schema, ids);
     std::string out;
     util::JsonWriter w(out);
     w.BeginObject();

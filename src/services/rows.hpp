@@ -21,6 +21,7 @@ struct RowListQuery {
   int64_t page = 1;
   int64_t size = 100;
   std::string search;
+  bool full_text = false;  // search_mode=full-text-with-count
   std::optional<std::string> order_by;
   std::optional<std::string> filters_json;
   query::QueryParams params;  // every query parameter, for the legacy filters

@@ -24,7 +24,7 @@ types::TableSchema LoadSchema(store::Tx& tx, int64_t table_id) {
   types::TableSchema s;
   {
     auto c = tx.Query(
-        "SELECT t.id, t.name, t.position, t.database_id, a.workspace_id, t.row_count "
+        "SELECT t.id, t.name, t.position, t.database_id, a.workspace_id, t.row_count, t.fts_ready "
         "FROM database_tables t JOIN applications a ON a.id = t.database_id "
         "JOIN workspaces w ON w.id = a.workspace_id "
         "WHERE t.id = ? AND t.trashed = 0 AND a.trashed = 0 AND w.trashed = 0",
@@ -36,6 +36,7 @@ types::TableSchema LoadSchema(store::Tx& tx, int64_t table_id) {
     s.database_id = c->Int(3);
     s.workspace_id = c->Int(4);
     s.row_count = c->Int(5);
+    s.fts_ready = c->Bool(6);
   }
   {
     auto c = tx.Query(

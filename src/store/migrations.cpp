@@ -107,10 +107,15 @@ void V2Fields(Tx& tx) {
   tx.Exec("ALTER TABLE database_tables ADD COLUMN row_count INTEGER NOT NULL DEFAULT 0");
 }
 
+void V3FullText(Tx& tx) {
+  tx.Exec("ALTER TABLE database_tables ADD COLUMN fts_ready INTEGER NOT NULL DEFAULT 0");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
       {2, "fields and select options; table row counts", &V2Fields},
+      {3, "full-text index state per table", &V3FullText},
   };
   return kAll;
 }

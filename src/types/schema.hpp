@@ -46,6 +46,7 @@ struct TableSchema {
   int64_t database_id = 0;
   int64_t workspace_id = 0;
   int64_t row_count = 0;
+  bool fts_ready = false;  // the full-text index tbl_<id>_fts exists and is maintained
   std::vector<Field> fields;  // primary first, then by order, id
 
   const Field* FindById(int64_t id) const;

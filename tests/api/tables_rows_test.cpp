@@ -312,6 +312,45 @@ TEST_F(TablesRowsTest, AdjacentAndNames) {
               R"({"error":"ERROR_QUERY_PARAMETER_VALIDATION","detail":{"foo":[{"error":"Only table Id prefixed by \"table__\" are allowed as parameter.","code":"invalid_parameter"}]}})");
 }
 
+TEST_F(TablesRowsTest, FullTextSearchMode) {
+  auto c = client();
+  auto ctx = NewAccount(c);
+  auto a = ctx.account.auth();
+  int64_t t = CreateTable(c, ctx, json::object{{"name", "Docs"},
+                                               {"data", json::array{json::array{"Title", "Body"},
+                                                                    json::array{"Baserow 12 release", "alpha"},
+                                                                    json::array{"Gridbase", "Base row twelve"},
+                                                                    json::array{"Other", "baserowing"}}},
+                                               {"first_row_header", true}});
+  auto ids = [&](const std::string& query) {
+    std::vector<int64_t> out;
+    auto res = Rows(c, ctx, t, query).as_object();
+    for (const auto& r : res.at("results").as_array()) out.push_back(r.as_object().at("id").as_int64());
+    EXPECT_EQ(res.at("count").as_int64(), static_cast<int64_t>(out.size()));
+    return out;
+  };
+  const std::string ft = "?search_mode=full-text-with-count&search=";
+  // The last word is a prefix; punctuation separates words; words must be adjacent in one cell.
+  EXPECT_EQ(ids(ft + "baserow"), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(ids(ft + "Base%26%5E%25row%201"), (std::vector<int64_t>{}));
+  EXPECT_EQ(ids(ft + "base%20row%20tw"), (std::vector<int64_t>{2}));
+  EXPECT_EQ(ids(ft + "release%20alpha"), (std::vector<int64_t>{}));  // spans two cells
+  EXPECT_EQ(ids(ft + "3"), (std::vector<int64_t>{3}));                // the row id rule
+  EXPECT_EQ(ids(ft + "%21%21"), (std::vector<int64_t>{}));
+  // Writes keep the index current; field changes rebuild it on the next search.
+  ASSERT_EQ(c.Post(RowsUrl(t, "?user_field_names=true"), json::object{{"Title", "baserow again"}}, {a}).status, 200);
+  EXPECT_EQ(ids(ft + "baserow"), (std::vector<int64_t>{1, 3, 4}));
+  ASSERT_EQ(c.Patch(RowsUrl(t, "4/?user_field_names=true"), json::object{{"Title", "renamed"}}, {a}).status, 200);
+  EXPECT_EQ(ids(ft + "baserow"), (std::vector<int64_t>{1, 3}));
+  auto fields = Fields(c, ctx, t);
+  ASSERT_EQ(c.Post("/api/database/fields/table/" + std::to_string(t) + "/", json::object{{"name", "Extra"}, {"type", "text"}, {"text_default", "zebra"}}, {a}).status, 200);
+  EXPECT_EQ(ids(ft + "zebra"), (std::vector<int64_t>{1, 2, 3, 4}));
+  // Compat mode: substring anywhere.
+  EXPECT_EQ(ids("?search=serow"), (std::vector<int64_t>{1, 3}));
+  EXPECT_JSON(c.Get(RowsUrl(t, "?search=x&search_mode=fuzzy"), {a}), 400,
+              R"({"error":"ERROR_QUERY_PARAMETER_VALIDATION","detail":{"search_mode":[{"error":"\"fuzzy\" is not a valid choice.","code":"invalid_choice"}]}})");
+}
+
 /// Replays random create/update/delete/move sequences against the server and an in-memory
 /// model, comparing what list returns after every step.
 TEST_F(TablesRowsTest, RandomisedOperationsMatchAModel) {

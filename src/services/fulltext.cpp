@@ -1,0 +1,121 @@
+#include "services/fulltext.hpp"
+
+#include <cctype>
+
+#include "util/strings.hpp"
+
+namespace gridbase::services {
+
+namespace fulltext_impl {
+
+constexpr const char* kCellSeparator = " gbcellsep ";
+
+std::string FtsTable(int64_t table_id) { return "tbl_" + std::to_string(table_id) + "_fts"; }
+
+/// Fields whose text is indexed (every type but password).
+std::vector<const types::Field*> IndexedFields(const types::TableSchema& s) {
+  std::vector<const types::Field*> out;
+  for (const auto& f : s.fields)
+    if (f.type != "password") out.push_back(&f);
+  return out;
+}
+
+std::string SelectDocs(const types::TableSchema& s, const std::vector<const types::Field*>& fields) {
+  std::string sql = "SELECT t.id";
+  for (const auto* f : fields) sql += ", " + types::FindFieldType(f->type)->SelectExpr(*f);
+  return sql + " FROM " + s.sql_table() + " t";
+}
+
+std::string Document(const store::Cursor& c, const std::vector<const types::Field*>& fields) {
+  std::string doc;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    auto text = types::FindFieldType(fields[i]->type)->CellText(c, static_cast<int>(i + 1), *fields[i]);
+    doc += kCellSeparator;
+    if (text) doc += *text;
+  }
+  return doc;
+}
+
+/// Baserow's query escaping: punctuation and '_' become spaces (a '-' survives inside or
+/// before numbers), words form one phrase whose last word is a prefix.
+std::optional<std::string> FtsQuery(std::string_view search) {
+  std::string cleaned;
+  for (size_t i = 0; i < search.size(); ++i) {
+    auto c = static_cast<unsigned char>(search[i]);
+    bool keep = std::isalnum(c) || c >= 0x80 || std::isspace(c);
+    if (c == '-' && i + 1 < search.size() && std::isdigit(static_cast<unsigned char>(search[i + 1]))) keep = true;
+    cleaned += keep ? static_cast<char>(c) : ' ';
+  }
+  std::string phrase;
+  for (auto word : util::Split(cleaned, ' ')) {
+    word = util::Trim(word);
+    if (word.empty()) continue;
+    if (!phrase.empty()) phrase += ' ';
+    phrase += std::string(word);
+  }
+  if (phrase.empty()) return std::nullopt;
+  std::string quoted = "\"";
+  for (char c : phrase) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\" *";
+}
+
+}  // namespace fulltext_impl
+
+using namespace fulltext_impl;
+
+void BuildFullText(store::Tx& tx, types::TableSchema& schema) {
+  std::string fts = FtsTable(schema.id);
+  tx.Exec("DROP TABLE IF EXISTS " + fts);
+  tx.Exec("CREATE VIRTUAL TABLE " + fts + " USING fts5(doc, tokenize = 'unicode61 remove_diacritics 0')");
+  auto fields = IndexedFields(schema);
+  std::vector<std::pair<int64_t, std::string>> docs;
+  {
+    auto c = tx.Query(SelectDocs(schema, fields));
+    while (c->Next()) docs.emplace_back(c->Int(0), Document(*c, fields));
+  }
+  for (const auto& [id, doc] : docs) tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
+  tx.Exec("UPDATE database_tables SET fts_ready = 1 WHERE id = ?", schema.id);
+  schema.fts_ready = true;
+}
+
+void DropFullText(store::Tx& tx, int64_t table_id) {
+  tx.Exec("DROP TABLE IF EXISTS " + FtsTable(table_id));
+  tx.Exec("UPDATE database_tables SET fts_ready = 0 WHERE id = ?", table_id);
+}
+
+void IndexRows(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids) {
+  if (!schema.fts_ready || row_ids.empty()) return;
+  std::string fts = FtsTable(schema.id);
+  auto fields = IndexedFields(schema);
+  std::string sql = SelectDocs(schema, fields) + " WHERE t.id = ?";
+  for (int64_t id : row_ids) {
+    std::string doc;
+    {
+      auto c = tx.Query(sql, id);
+      if (!c->Next()) continue;
+      doc = Document(*c, fields);
+    }
+    tx.Exec("DELETE FROM " + fts + " WHERE rowid = ?", id);
+    tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
+  }
+}
+
+std::string FullTextSql(std::string_view search, const types::TableSchema& schema, types::SqlParams& params) {
+  std::string s(util::Trim(search));
+  if (s.empty()) return "1";
+  std::vector<std::string> parts;
+  if (s.size() <= 18 && s[0] != '0' && s.find_first_not_of("0123456789") == std::string::npos) {
+    parts.push_back("t.id = " + types::Param(params, static_cast<int64_t>(std::stoll(s))));
+  }
+  if (auto q = FtsQuery(s)) {
+    std::string fts = FtsTable(schema.id);
+    parts.push_back("t.id IN (SELECT rowid FROM " + fts + " WHERE " + fts + " MATCH " + types::Param(params, *q) + ")");
+  }
+  if (parts.empty()) return "0";
+  return parts.size() == 1 ? parts[0] : "(" + parts[0] + " OR " + parts[1] + ")";
+}
+
+}  // namespace gridbase::services
