@@ -180,7 +180,7 @@ void Dashboard(Context& ctx) {
 }  // namespace
 
 json::object UserDataPayload(Context& ctx, const services::User& user) {
-  services::Actor actor{user.id, user.is_staff};
+  services::Actor actor{user.id, user.is_staff, std::nullopt};
   json::array permissions = ctx.services.store.ReadResult(
       [&](store::Tx& tx) { return services::PermissionObjects(tx, actor, std::nullopt); });
   return json::object{{"user", UserJson(user)},

@@ -73,7 +73,7 @@ Built Equal(const FilterLeaf& l, SqlParams& p) {
   if (Is(f, {"number", "rating", "autonumber", "duration"})) {
     auto n = NumericValue(f, v);
     if (!n) return kNothing;
-    return Expr(f) + " = " + types::Param(p, *n);
+    return TypeOf(f).NumericSql(f) + " = " + types::Param(p, *n);
   }
   return Expr(f) + " = " + types::Param(p, v);
 }
@@ -109,11 +109,11 @@ Built Compare(const FilterLeaf& l, SqlParams& p, const char* op) {
   if (v.empty()) return std::nullopt;
   auto n = NumericValue(l.field, v);
   if (!n) return kNothing;
-  return Expr(l.field) + " " + op + " " + types::Param(p, *n);
+  return TypeOf(l.field).NumericSql(l.field) + " " + op + " " + types::Param(p, *n);
 }
 
 Built EvenAndWhole(const FilterLeaf& l, SqlParams&) {
-  std::string e = Expr(l.field);
+  std::string e = TypeOf(l.field).NumericSql(l.field);
   return "(" + e + " = CAST(" + e + " AS INTEGER) AND CAST(" + e + " AS INTEGER) % 2 = 0)";
 }
 
@@ -704,7 +704,7 @@ FilterNode ParseLegacyFilters(const QueryParams& params, const types::TableSchem
       field = schema.FindById(std::stoll(m[1].str()));
       if (!field) {
         throw Error("ERROR_FILTER_FIELD_NOT_FOUND",
-                    fmt::format("The field {} was not found in the table.", field_part));
+                    fmt::format("The field {} was not found in the table.", m[1].str()));
       }
     }
     CheckFilter(*field, type);

@@ -58,10 +58,11 @@ std::vector<OrderItem> ParseOrderBy(std::string_view order_by, const types::Tabl
     }
     const auto* type = types::FindFieldType(o.field->type);
     if (type->OrderSql(*o.field, o.sort_type).empty()) {
+      std::string shown = user_field_names ? o.field->name : "field_" + std::to_string(o.field->id);
       throw Error("ERROR_ORDER_BY_FIELD_NOT_POSSIBLE",
                   fmt::format("It is not possible to order by {} using sort type {} because the field type {} "
                               "does not support it.",
-                              item, o.sort_type, o.field->type));
+                              shown, o.sort_type, o.field->type));
     }
     items.push_back(std::move(o));
   }

@@ -23,10 +23,26 @@ struct User {
   std::optional<int64_t> last_password_change;  // micros
 };
 
-/// Who is calling. Database tokens join in the access-control issue.
+/// One grant of a database token: an operation on the whole workspace (scope_id 0), a
+/// database or a table.
+struct TokenGrant {
+  std::string operation;  // create, read, update, delete
+  std::string scope;      // workspace, database, table
+  int64_t scope_id = 0;
+};
+
+/// A database token acting for its user.
+struct TokenActor {
+  int64_t id = 0;
+  int64_t workspace_id = 0;
+  std::vector<TokenGrant> grants;
+};
+
+/// Who is calling: a user (JWT), or a user through one of their database tokens.
 struct Actor {
   int64_t user_id = 0;
   bool is_staff = false;
+  std::optional<TokenActor> token;
 };
 
 struct Workspace {

@@ -111,11 +111,32 @@ void V3FullText(Tx& tx) {
   tx.Exec("ALTER TABLE database_tables ADD COLUMN fts_ready INTEGER NOT NULL DEFAULT 0");
 }
 
+void V4Tokens(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  tx.Exec(fmt::format(R"(CREATE TABLE database_tokens (
+      id {pk},
+      user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      key_lookup TEXT NOT NULL UNIQUE,
+      key_sealed TEXT NOT NULL,
+      created_on INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX database_tokens_user ON database_tokens (user_id, id)");
+  tx.Exec(R"(CREATE TABLE database_token_grants (
+      token_id INTEGER NOT NULL REFERENCES database_tokens(id) ON DELETE CASCADE,
+      operation TEXT NOT NULL,
+      scope TEXT NOT NULL,
+      scope_id INTEGER NOT NULL))");
+  tx.Exec("CREATE INDEX database_token_grants_token ON database_token_grants (token_id)");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
       {2, "fields and select options; table row counts", &V2Fields},
       {3, "full-text index state per table", &V3FullText},
+      {4, "database tokens and their grants", &V4Tokens},
   };
   return kAll;
 }

@@ -36,6 +36,40 @@ void LocalDateTimeFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
 }
 
+/// gb_format_date(value, tz, date_format, include_time, time_format): a date cell (date text,
+/// stored date-time text or microseconds) as Baserow's text conversion prints it.
+void FormatDateFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  if (argc != 5 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  auto text_arg = [&](int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(argv[i]));
+    return std::string(p ? p : "");
+  };
+  std::string tz = text_arg(1), date_format = text_arg(2), time_format = text_arg(4);
+  bool include_time = sqlite3_value_int(argv[3]) != 0;
+  std::string out;
+  if (sqlite3_value_type(argv[0]) == SQLITE_INTEGER) {
+    int64_t micros = sqlite3_value_int64(argv[0]);
+    out = util::FormatDateDisplay(util::LocalDate(micros, tz),
+                                  include_time ? std::optional<int64_t>(util::LocalSecondsOfDay(micros, tz)) : std::nullopt,
+                                  date_format, time_format);
+  } else {
+    std::string value = text_arg(0);
+    if (value.size() == 10) {
+      auto d = util::ParseIsoDate(value);
+      if (!d) return sqlite3_result_null(ctx);
+      out = util::FormatDateDisplay(*d, std::nullopt, date_format, time_format);
+    } else {
+      auto micros = util::ParseStoredDateTime(value);
+      if (!micros) return sqlite3_result_null(ctx);
+      out = util::FormatDateDisplay(util::LocalDate(*micros, tz),
+                                    include_time ? std::optional<int64_t>(util::LocalSecondsOfDay(*micros, tz))
+                                                 : std::nullopt,
+                                    date_format, time_format);
+    }
+  }
+  sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
 /// gb_contains_word(text, word): case-insensitive whole-word match (PostgreSQL's \m…\M).
 void ContainsWordFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_int(ctx, 0);
@@ -92,6 +126,8 @@ class Connection {
     sqlite3_busy_timeout(db_, 5000);
     sqlite3_create_function_v2(db_, "gb_local_datetime", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                &LocalDateTimeFn, nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(db_, "gb_format_date", 5, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &FormatDateFn,
+                               nullptr, nullptr, nullptr);
     sqlite3_create_function_v2(db_, "gb_contains_word", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                &ContainsWordFn, nullptr, nullptr, nullptr);
     ExecRaw("PRAGMA foreign_keys=ON");

@@ -26,41 +26,23 @@ DateProps Props(const Field& f) {
                    f.StrProp("date_time_format", "24"), f.OptStrProp("date_force_timezone").value_or("")};
 }
 
-/// Text of a date (and time) as Baserow's conversion to text prints it.
 std::string FormatText(const util::CivilDate& d, std::optional<int64_t> seconds_of_day, const DateProps& p) {
-  std::string out;
-  if (p.format == "US") out = fmt::format("{:02}/{:02}/{:04}", d.month, d.day, d.year);
-  else if (p.format == "ISO") out = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
-  else out = fmt::format("{:02}/{:02}/{:04}", d.day, d.month, d.year);
-  if (p.include_time && seconds_of_day) {
-    int64_t h = *seconds_of_day / 3600, m = (*seconds_of_day / 60) % 60;
-    if (p.time_format == "12") {
-      int64_t h12 = h % 12 == 0 ? 12 : h % 12;
-      out += fmt::format(" {:02}:{:02} {}", h12, m, h < 12 ? "AM" : "PM");
-    } else {
-      out += fmt::format(" {:02}:{:02}", h, m);
-    }
-  }
-  return out;
+  return util::FormatDateDisplay(d, p.include_time ? seconds_of_day : std::nullopt, p.format, p.time_format);
 }
 
-/// Text formatting in SQL of a stored local date-time text column `local` ("YYYY-MM-DDTHH:MM…").
-std::string FormatSql(const std::string& local, const DateProps& p) {
-  std::string y = "substr(" + local + ",1,4)", m = "substr(" + local + ",6,2)", d = "substr(" + local + ",9,2)";
-  std::string out;
-  if (p.format == "US") out = m + "||'/'||" + d + "||'/'||" + y;
-  else if (p.format == "ISO") out = y + "||'-'||" + m + "||'-'||" + d;
-  else out = d + "||'/'||" + m + "||'/'||" + y;
-  if (p.include_time) {
-    if (p.time_format == "12") {
-      std::string h = "CAST(substr(" + local + ",12,2) AS INTEGER)";
-      out += "||' '||printf('%02d', CASE WHEN " + h + " % 12 = 0 THEN 12 ELSE " + h +
-             " % 12 END)||':'||substr(" + local + ",15,2)||CASE WHEN " + h + " < 12 THEN ' AM' ELSE ' PM' END";
-    } else {
-      out += "||' '||substr(" + local + ",12,5)";
-    }
-  }
-  return out;
+/// SQL text of a date cell formatted like FormatText, through gb_format_date (one call, so
+/// every parameter is bound once).
+std::string FormatSql(const std::string& expr, const DateProps& p, SqlParams& params) {
+  // One statement per parameter: the operands of `+` are not evaluated in a fixed order.
+  std::string sql = "gb_format_date(" + expr + ", ";
+  sql += Param(params, p.tz);
+  sql += ", ";
+  sql += Param(params, p.format);
+  sql += ", ";
+  sql += Param(params, int64_t{p.include_time ? 1 : 0});
+  sql += ", ";
+  sql += Param(params, p.time_format);
+  return sql + ")";
 }
 
 /// Parses text into a date with the target field's format (fields.md §6 "→ date").
@@ -193,10 +175,7 @@ class DateType : public FieldType {
     return util::FormatDate(from_date_only ? util::LocalDate(*micros, "") : util::LocalDate(*micros, p.tz));
   }
   std::optional<std::string> TextSql(const Field& f, SqlParams& params) const override {
-    auto p = Props(f);
-    std::string expr = SelectExpr(f);
-    if (p.include_time) expr = "gb_local_datetime(" + expr + ", " + Param(params, p.tz) + ")";
-    return FormatSql(expr, p);
+    return FormatSql(SelectExpr(f), Props(f), params);
   }
   DateStorage date_storage(const Field& f) const override {
     return f.BoolProp("date_include_time", false) ? DateStorage::kDateTimeText : DateStorage::kDateText;
@@ -230,8 +209,7 @@ class RowTimestampType : public FieldType {
     return FormatText(util::LocalDate(micros, p.tz), util::LocalSecondsOfDay(micros, p.tz), p);
   }
   std::optional<std::string> TextSql(const Field& f, SqlParams& params) const override {
-    auto p = Props(f);
-    return FormatSql("gb_local_datetime(" + SelectExpr(f) + ", " + Param(params, p.tz) + ")", p);
+    return FormatSql(SelectExpr(f), Props(f), params);
   }
   DateStorage date_storage(const Field&) const override { return DateStorage::kMicros; }
 

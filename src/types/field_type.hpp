@@ -90,6 +90,8 @@ class FieldType {
   }
   /// Sort expressions for a sort type ("default", "order"); empty when not supported.
   virtual std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const;
+  /// SQL expression of the cell as a number, for comparisons and numeric sorting.
+  virtual std::string NumericSql(const Field& f) const { return SelectExpr(f); }
   /// SQL condition true when the cell is empty (filters.md §5.1 `empty`).
   virtual std::string EmptySql(const Field& f) const { return SelectExpr(f) + " IS NULL"; }
   virtual DateStorage date_storage(const Field&) const { return DateStorage::kNone; }

@@ -6,6 +6,7 @@
 
 #include "types/field_type.hpp"
 #include "types/prop_helpers.hpp"
+#include "util/decimal.hpp"
 #include "util/error.hpp"
 #include "util/strings.hpp"
 
@@ -14,32 +15,6 @@ namespace gridbase::types {
 namespace json = boost::json;
 
 namespace number_types {
-
-/// A decimal literal as DRF's DecimalField sees it: digits and exponent of Python's Decimal.
-struct DecimalParts {
-  bool negative = false;
-  std::string digits;  // without leading zeros (at least "0")
-  int exponent = 0;    // value = digits * 10^exponent
-};
-
-std::optional<DecimalParts> ParseDecimal(std::string_view s) {
-  static const std::regex kDecimal(R"(^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$)");
-  std::cmatch m;
-  if (!std::regex_match(s.begin(), s.end(), m, kDecimal)) return std::nullopt;
-  std::string whole = m[2].str(), frac = m[3].str();
-  if (whole.empty() && frac.empty()) return std::nullopt;
-  DecimalParts d;
-  d.negative = m[1].str() == "-";
-  d.digits = whole + frac;
-  d.exponent = -static_cast<int>(frac.size());
-  if (m[4].matched) {
-    if (m[4].str().size() > 6) return std::nullopt;
-    d.exponent += std::stoi(m[4].str());
-  }
-  size_t nz = d.digits.find_first_not_of('0');
-  d.digits = nz == std::string::npos ? "0" : d.digits.substr(nz);
-  return d;
-}
 
 /// Input text of a JSON number or string, as Python's str() would give it.
 std::optional<std::string> NumberText(const json::value& in) {
@@ -52,10 +27,14 @@ std::optional<std::string> NumberText(const json::value& in) {
 
 double ToDouble(std::string_view text) { return std::strtod(std::string(text).c_str(), nullptr); }
 
+int Places(const Field& f) { return static_cast<int>(f.IntProp("number_decimal_places", 0)); }
+
+/// Numbers are stored as exact decimal text quantized to the field's places (never binary
+/// floating point), compared and sorted through their numeric value.
 class NumberType : public FieldType {
  public:
   std::string_view type() const override { return "number"; }
-  std::string_view column_type() const override { return "REAL"; }
+  std::string_view column_type() const override { return "TEXT"; }
   bool supports_unique_constraint() const override { return true; }
   void ParseProps(util::Validator& v, const Field* cur, Field& target) const override {
     if (v.Has("number_decimal_places")) {
@@ -93,10 +72,11 @@ class NumberType : public FieldType {
     }
     if (v.Has("number_default")) {
       const auto* raw = v.Raw("number_default");
+      std::optional<std::string> text = raw->is_bool() ? std::nullopt : NumberText(*raw);
       if (raw->is_null()) {
         target.props["number_default"] = nullptr;
-      } else if (auto text = NumberText(*raw); text && !raw->is_bool() && ParseDecimal(*text)) {
-        target.props["number_default"] = ToDouble(*text);
+      } else if (text && util::ParseDecimal(*text)) {
+        target.props["number_default"] = *util::QuantizeDecimalText(*text, 20);
       } else {
         v.Fail("number_default", "A valid number is required.", "invalid");
       }
@@ -113,24 +93,21 @@ class NumberType : public FieldType {
     out["number_prefix"] = f.StrProp("number_prefix", "");
     out["number_suffix"] = f.StrProp("number_suffix", "");
     out["number_separator"] = f.StrProp("number_separator", "");
-    const auto* d = f.props.if_contains("number_default");
-    if (d && d->is_number()) out["number_default"] = util::FormatFixed(d->to_number<double>(), 20);
+    auto d = f.OptStrProp("number_default");
+    if (d) out["number_default"] = util::QuantizeDecimalText(*d, 20).value_or(*d);
     else out["number_default"] = nullptr;
   }
-  bool has_default_value(const Field& f) const override {
-    const auto* d = f.props.if_contains("number_default");
-    return d && d->is_number();
-  }
+  bool has_default_value(const Field& f) const override { return f.OptStrProp("number_default").has_value(); }
   std::optional<CellValue> Prepare(const json::value& in, const Field& f, CellError& err) const override {
     if (in.is_null()) return CellValue(std::monostate{});
     auto text = in.is_bool() ? std::nullopt : NumberText(in);
     if (text && text->empty()) return CellValue(std::monostate{});
-    auto dec = text ? ParseDecimal(*text) : std::nullopt;
+    auto dec = text ? util::ParseDecimal(*text) : std::nullopt;
     if (!dec) {
       err.message = "A valid number is required.";
       return std::nullopt;
     }
-    int places = static_cast<int>(f.IntProp("number_decimal_places", 0));
+    int places = Places(f);
     int max_digits = 50 + places;
     int n = static_cast<int>(dec->digits == "0" ? 1 : dec->digits.size());
     int total, whole, decimals;
@@ -162,50 +139,47 @@ class NumberType : public FieldType {
       err.code = "max_whole_digits";
       return std::nullopt;
     }
-    double value = ToDouble(*text);
-    if (!f.BoolProp("number_negative", false) && value < 0) {
+    std::string value = util::QuantizeDecimal(*dec, places);
+    if (!f.BoolProp("number_negative", false) && value[0] == '-') {
       err.message = "Ensure this value is greater than or equal to 0.";
       err.code = "min_value";
       return std::nullopt;
     }
-    return CellValue(value == 0 ? 0.0 : value);
+    return CellValue(std::move(value));
   }
   CellValue NewRowValue(const Field& f, int64_t) const override {
-    const auto* d = f.props.if_contains("number_default");
-    if (d && d->is_number()) return d->to_number<double>();
+    if (auto d = f.OptStrProp("number_default")) {
+      if (auto q = util::QuantizeDecimalText(*d, Places(f))) return *q;
+    }
     return std::monostate{};
   }
-  void WriteCell(const store::Cursor& c, int col, const Field& f, util::JsonWriter& w) const override {
+  void WriteCell(const store::Cursor& c, int col, const Field&, util::JsonWriter& w) const override {
     if (c.IsNull(col)) return w.Null();
-    w.String(util::FormatFixed(c.Real(col), static_cast<int>(f.IntProp("number_decimal_places", 0))));
-  }
-  std::optional<std::string> CellText(const store::Cursor& c, int col, const Field& f) const override {
-    if (c.IsNull(col)) return std::nullopt;
-    return util::FormatFixed(c.Real(col), static_cast<int>(f.IntProp("number_decimal_places", 0)));
+    w.String(c.Text(col));
   }
   CellValue Convert(const std::optional<std::string>& text, const store::Cursor& c, int col,
                     const Field& from, const Field& to) const override {
-    double v;
     if (c.IsNull(col)) return std::monostate{};
-    if (from.type == "duration" || from.type == "number" || from.type == "rating" ||
-        from.type == "autonumber") {
-      v = c.Real(col);
+    int places = Places(to);
+    std::optional<std::string> value;
+    if (from.type == "number") {
+      value = util::QuantizeDecimalText(c.Text(col), places);
+    } else if (from.type == "duration" || from.type == "rating" || from.type == "autonumber") {
+      value = util::FormatFixed(c.Real(col), places);
     } else if (from.type == "boolean") {
-      v = c.Int(col) ? 1 : 0;
-    } else {
-      if (!text) return std::monostate{};
-      auto t = util::Trim(*text);
-      if (!ParseDecimal(t)) return std::monostate{};
-      v = ToDouble(t);
+      value = util::QuantizeDecimalText(c.Int(col) ? "1" : "0", places);
+    } else if (text) {
+      value = util::QuantizeDecimalText(util::Trim(*text), places);
     }
-    if (!std::isfinite(v)) return std::monostate{};
-    int places = static_cast<int>(to.IntProp("number_decimal_places", 0));
-    v = ToDouble(util::FormatFixed(v, places));
-    if (!to.BoolProp("number_negative", false) && v < 0) v = 0;
-    return v;
+    if (!value) return std::monostate{};
+    if (!to.BoolProp("number_negative", false) && (*value)[0] == '-') value = *util::QuantizeDecimalText("0", places);
+    return *value;
   }
-  std::optional<std::string> TextSql(const Field& f, SqlParams& p) const override {
-    return "printf('%." + std::to_string(f.IntProp("number_decimal_places", 0)) + "f', " + SelectExpr(f) + ")";
+  std::optional<std::string> TextSql(const Field& f, SqlParams&) const override { return SelectExpr(f); }
+  std::string NumericSql(const Field& f) const override { return "CAST(" + SelectExpr(f) + " AS REAL)"; }
+  std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const override {
+    if (sort_type != "default") return {};
+    return {NumericSql(f)};
   }
 };
 
@@ -264,7 +238,7 @@ class RatingType : public FieldType {
     } else if (from.type == "number" || from.type == "duration" || from.type == "rating" ||
                from.type == "autonumber") {
       v = c.Real(col);
-    } else if (text && ParseDecimal(util::Trim(*text))) {
+    } else if (text && util::ParseDecimal(util::Trim(*text))) {
       v = ToDouble(util::Trim(*text));
     }
     if (!std::isfinite(v)) return int64_t{0};
@@ -389,7 +363,7 @@ std::optional<bool> ParseBooleanWord(std::string_view s) {
 /// Shared with query/: a decimal literal as a double, when it is one.
 std::optional<double> ParseNumberLiteral(std::string_view s) {
   s = util::Trim(s);
-  if (!number_types::ParseDecimal(s)) return std::nullopt;
+  if (!util::ParseDecimal(s)) return std::nullopt;
   double v = number_types::ToDouble(s);
   if (!std::isfinite(v)) return std::nullopt;
   return v;

@@ -176,4 +176,22 @@ int64_t LocalMidnightUtc(const CivilDate& d, std::string_view tz) {
   return (local - offset) * 1000000;
 }
 
+std::string FormatDateDisplay(const CivilDate& d, std::optional<int64_t> seconds_of_day, std::string_view date_format,
+                              std::string_view time_format) {
+  std::string out;
+  if (date_format == "US") out = fmt::format("{:02}/{:02}/{:04}", d.month, d.day, d.year);
+  else if (date_format == "ISO") out = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+  else out = fmt::format("{:02}/{:02}/{:04}", d.day, d.month, d.year);
+  if (seconds_of_day) {
+    int64_t h = *seconds_of_day / 3600, m = (*seconds_of_day / 60) % 60;
+    if (time_format == "12") {
+      int64_t h12 = h % 12 == 0 ? 12 : h % 12;
+      out += fmt::format(" {:02}:{:02} {}", h12, m, h < 12 ? "AM" : "PM");
+    } else {
+      out += fmt::format(" {:02}:{:02}", h, m);
+    }
+  }
+  return out;
+}
+
 }  // namespace gridbase::util

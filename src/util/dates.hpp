@@ -39,4 +39,10 @@ int64_t LocalSecondsOfDay(int64_t micros, std::string_view tz);
 /// The UTC instant of local midnight of `d` in `tz`.
 int64_t LocalMidnightUtc(const CivilDate& d, std::string_view tz);
 
+/// A date as Baserow's text conversion prints it: `date_format` EU (DD/MM/YYYY), US
+/// (MM/DD/YYYY) or ISO (YYYY-MM-DD), plus " HH:MM" (24) or " HH:MM AM" (12) when the
+/// seconds of the day are given.
+std::string FormatDateDisplay(const CivilDate& d, std::optional<int64_t> seconds_of_day, std::string_view date_format,
+                              std::string_view time_format);
+
 }  // namespace gridbase::util

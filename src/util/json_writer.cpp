@@ -1,5 +1,7 @@
 #include "util/json_writer.hpp"
 
+#include "util/decimal.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -64,22 +66,6 @@ std::string PythonFloatRepr(double v) {
   auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
   std::string s(buf, p);
   if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string FormatFixed(double v, int decimals) {
-  // Round half away from zero at `decimals` places (Python's ROUND_HALF_UP on the decimal),
-  // nudging by a relative epsilon so 0.125 → 0.13 despite binary representation.
-  double scale = std::pow(10.0, decimals);
-  double scaled = v * scale;
-  double rounded = std::round(scaled + (scaled >= 0 ? 1 : -1) * std::fabs(scaled) * 1e-15);
-  if (rounded == 0) rounded = 0;  // no "-0"
-  std::string s = fmt::format("{:.{}f}", rounded / scale, decimals);
-  if (s.size() > 1 && s[0] == '-') {
-    bool all_zero = true;
-    for (char c : s.substr(1)) all_zero = all_zero && (c == '0' || c == '.');
-    if (all_zero) s.erase(0, 1);
-  }
   return s;
 }
 

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/decimal.hpp"
+
 namespace gridbase::util {
 
 /// Appends `s` as a JSON string literal (quotes included), escaping as JSON requires and
@@ -58,7 +60,5 @@ class JsonWriter {
 
 /// Python's str(float): shortest round-trip digits, always with a fractional part.
 std::string PythonFloatRepr(double v);
-/// `v` rounded half away from zero to `decimals` places, as a decimal string ("-1.20").
-std::string FormatFixed(double v, int decimals);
 
 }  // namespace gridbase::util

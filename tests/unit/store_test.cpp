@@ -95,3 +95,33 @@ TEST_F(StoreTest, NestedQueriesOfTheSameStatementWork) {
 
 }  // namespace
 }  // namespace gridbase::store
+
+namespace gridbase::store {
+namespace {
+
+TEST_F(StoreTest, SqlFunctionsForDatesAndWords) {
+  store_->Read([](Tx& tx) {
+    EXPECT_EQ(tx.QueryText("SELECT gb_local_datetime(?, ?)", "2020-06-17T23:30:00.000000", "").value_or("null"),
+              "2020-06-17T23:30:00.000000");
+    EXPECT_EQ(tx.QueryText("SELECT gb_local_datetime(?, ?)", "2020-06-17T23:30:00.000000", "Europe/Amsterdam")
+                  .value_or("null"),
+              "2020-06-18T01:30:00.000000");
+    EXPECT_EQ(tx.QueryText("SELECT gb_local_datetime(?, ?)", int64_t{1592436600000000}, "").value_or("null"),
+              "2020-06-17T23:30:00.000000");
+    EXPECT_FALSE(tx.QueryText("SELECT gb_local_datetime(NULL, '')").has_value());
+    EXPECT_EQ(tx.QueryText("SELECT gb_format_date(?, ?, ?, ?, ?)", "2020-06-17T23:30:00.000000", "", "ISO", 1, "24")
+                  .value_or("null"),
+              "2020-06-17 23:30");
+    EXPECT_EQ(tx.QueryText("SELECT gb_format_date(?, ?, ?, ?, ?)", "2020-06-17T23:30:00.000000", "Europe/Amsterdam",
+                           "EU", 1, "12")
+                  .value_or("null"),
+              "18/06/2020 01:30 AM");
+    EXPECT_EQ(tx.QueryText("SELECT gb_format_date(?, ?, ?, ?, ?)", "2020-06-17", "", "US", 0, "24").value_or("null"),
+              "06/17/2020");
+    EXPECT_EQ(tx.QueryInt("SELECT gb_contains_word('Hello, brave world', 'BRAVE')"), 1);
+    EXPECT_EQ(tx.QueryInt("SELECT gb_contains_word('bravest', 'brave')"), 0);
+  });
+}
+
+}  // namespace
+}  // namespace gridbase::store
