@@ -16,6 +16,7 @@ services::Actor Context::actor() const {
     a.user_id = user->id;
     a.is_staff = user->is_staff;
   }
+  a.token = token;
   return a;
 }
 

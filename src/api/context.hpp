@@ -26,8 +26,10 @@ enum class AuthMode {
   kNone,    // no authentication processing at all (health checks)
   kIgnore,  // the Authorization header is ignored (token-auth/refresh/verify/blacklist)
   kPublic,  // anonymous allowed; a broken JWT header is still rejected
-  kJwt,     // a valid access JWT is required
-  kStaff,   // a valid access JWT of a staff user is required
+  kJwt,         // a valid access JWT is required
+  kStaff,       // a valid access JWT of a staff user is required
+  kJwtOrToken,  // a JWT or a database token (`Authorization: Token <key>`)
+  kTokenOnly,   // only a database token; failures are 403
 };
 
 class Context {
@@ -42,6 +44,7 @@ class Context {
   http::PathParams params;
   services::Services& services;
   std::optional<services::User> user;
+  std::optional<services::TokenActor> token;  // set when a database token authenticated
 
   /// The authenticated caller (routes with kJwt/kStaff always have one).
   services::Actor actor() const;

@@ -49,9 +49,10 @@ std::string Dispatcher::AllowedOrigin(const http::Request& req) const {
 void Dispatcher::Authenticate(Context& ctx, AuthMode mode) {
   if (mode == AuthMode::kNone || mode == AuthMode::kIgnore) return;
   auto parts = SplitWhitespace(ctx.req.header("authorization"));
-  // The keyword JWT is matched case-sensitively; anything else is "no credentials" here
-  // (database tokens join with the access-control work).
-  if (!parts.empty() && parts[0] == "JWT") {
+  bool token_scheme = mode == AuthMode::kJwtOrToken || mode == AuthMode::kTokenOnly;
+  int failure_status = mode == AuthMode::kTokenOnly ? 403 : 401;
+  // The keyword JWT is matched case-sensitively; Token case-insensitively (errors.md §3).
+  if (!parts.empty() && parts[0] == "JWT" && mode != AuthMode::kTokenOnly) {
     if (parts.size() != 2) {
       throw HttpError::Detail(401, "Authorization header must contain two space-delimited values");
     }
@@ -69,8 +70,31 @@ void Dispatcher::Authenticate(Context& ctx, AuthMode mode) {
         throw HttpError(401, json::object{{"error", "ERROR_DEACTIVATED_USER"},
                                           {"detail", "User account has been disabled."}});
     }
+  } else if (!parts.empty() && token_scheme && util::IEquals(parts[0], "token")) {
+    auto fail = [&](std::string_view detail, std::string_view code) {
+      return HttpError(failure_status, json::object{{"detail", detail}, {"error", code}});
+    };
+    if (parts.size() == 1) throw fail("Invalid token header. No token provided.", "ERROR_INVALID_TOKEN_HEADER");
+    if (parts.size() > 2) {
+      throw fail("Invalid token header. Token string should not contain spaces.", "ERROR_INVALID_TOKEN_HEADER");
+    }
+    services::User user;
+    services::TokenActor token;
+    switch (services_.tokens.Authenticate(parts[1], &user, &token)) {
+      case services::TokenCheck::kOk:
+        ctx.user = std::move(user);
+        ctx.token = std::move(token);
+        break;
+      case services::TokenCheck::kUnknown:
+        throw fail("The provided token does not exist.", "ERROR_TOKEN_DOES_NOT_EXIST");
+      case services::TokenCheck::kUserInactive:
+        throw fail("The user related to the token is disabled.", "ERROR_USER_NOT_ACTIVE");
+    }
   }
-  if (!ctx.user && (mode == AuthMode::kJwt || mode == AuthMode::kStaff)) {
+  if (mode == AuthMode::kTokenOnly && !ctx.token) {
+    throw HttpError::Detail(403, "Authentication credentials were not provided.");
+  }
+  if (!ctx.user && mode != AuthMode::kPublic) {
     throw HttpError::Detail(401, "Authentication credentials were not provided.",
                             {{"www-authenticate", "JWT realm=\"api\""}});
   }

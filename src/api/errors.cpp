@@ -99,6 +99,12 @@ const std::unordered_map<std::string_view, CatalogueEntry>& Catalogue() {
        {400, "The field constraint does not support a default value on the field."}},
       {"ERROR_FIELD_DATA_CONSTRAINT", {400, "The provided value violates a field constraint of the table."}},
       {"ERROR_VIEW_DOES_NOT_EXIST", {404, "The requested view does not exist."}},
+      // Database tokens
+      {"ERROR_TOKEN_DOES_NOT_EXIST", {404, "The token does not exist."}},
+      {"ERROR_NO_PERMISSION_TO_TABLE", {401, "The token does not have permissions to the table."}},
+      {"ERROR_CANNOT_INCLUDE_ROW_METADATA", {400, "The token cannot include row metadata."}},
+      {"ERROR_DATABASE_DOES_NOT_BELONG_TO_GROUP", {400, "The provided database does not belong to the related group."}},
+      {"ERROR_TABLE_DOES_NOT_BELONG_TO_GROUP", {400, "The provided table does not belong to the related group."}},
       // Rows, filters, sorting
       {"ERROR_ROW_DOES_NOT_EXIST", {404, "The requested rows do not exist."}},
       {"ERROR_ROW_IDS_NOT_UNIQUE", {400, "The provided row ids are not unique."}},

@@ -41,8 +41,8 @@ void ChangePrimaryField(Context& ctx) {
 }  // namespace
 
 void RegisterFieldRoutes(ApiRouter& r) {
-  r.Add("GET", "/api/database/fields/table/{table_id}/", {AuthMode::kJwt, ListFields});
-  r.Add("POST", "/api/database/fields/table/{table_id}/", {AuthMode::kJwt, CreateField});
+  r.Add("GET", "/api/database/fields/table/{table_id}/", {AuthMode::kJwtOrToken, ListFields});
+  r.Add("POST", "/api/database/fields/table/{table_id}/", {AuthMode::kJwtOrToken, CreateField});
   r.Add("POST", "/api/database/fields/table/{table_id}/change-primary-field/", {AuthMode::kJwt, ChangePrimaryField});
   r.Add("GET", "/api/database/fields/{field_id}/", {AuthMode::kJwt, GetField});
   r.Add("PATCH", "/api/database/fields/{field_id}/", {AuthMode::kJwt, UpdateField});

@@ -11,6 +11,7 @@ void RegisterSettingsRoutes(ApiRouter& router);  // settings, login options, hea
 void RegisterTableRoutes(ApiRouter& router);
 void RegisterFieldRoutes(ApiRouter& router);
 void RegisterRowRoutes(ApiRouter& router);
+void RegisterTokenRoutes(ApiRouter& router);
 
 /// The session payload of token-auth and sign-up (auth.md §2.4).
 boost::json::object SessionPayload(Context& ctx, const services::User& user);

@@ -114,8 +114,13 @@ void SendRaw(Context& ctx, std::string body) {
 }
 
 void GetRow(Context& ctx) {
-  SendRaw(ctx, ctx.services.rows.Get(ctx.actor(), ctx.IntParam("table_id"), ctx.IntParam("row_id"),
-                                     ctx.QueryFlag("user_field_names")));
+  bool metadata = ctx.Query("include").value_or("") == "metadata";
+  if (metadata && ctx.token) throw Error("ERROR_CANNOT_INCLUDE_ROW_METADATA");
+  std::string row = ctx.services.rows.Get(ctx.actor(), ctx.IntParam("table_id"), ctx.IntParam("row_id"),
+                                          ctx.QueryFlag("user_field_names"));
+  // Row metadata (comment counts and the like) belongs to premium features: always empty.
+  if (metadata) row = row.substr(0, row.size() - 1) + ",\"metadata\":{}}";
+  SendRaw(ctx, std::move(row));
 }
 
 void CreateRow(Context& ctx) {
@@ -185,17 +190,17 @@ void RowNames(Context& ctx) {
 }  // namespace
 
 void RegisterRowRoutes(ApiRouter& r) {
-  r.Add("GET", "/api/database/rows/table/{table_id}/", {AuthMode::kJwt, ListRows});
-  r.Add("POST", "/api/database/rows/table/{table_id}/", {AuthMode::kJwt, CreateRow});
-  r.Add("POST", "/api/database/rows/table/{table_id}/batch/", {AuthMode::kJwt, BatchCreate});
-  r.Add("PATCH", "/api/database/rows/table/{table_id}/batch/", {AuthMode::kJwt, BatchUpdate});
-  r.Add("POST", "/api/database/rows/table/{table_id}/batch-delete/", {AuthMode::kJwt, BatchDelete});
-  r.Add("GET", "/api/database/rows/table/{table_id}/{row_id}/", {AuthMode::kJwt, GetRow});
-  r.Add("PATCH", "/api/database/rows/table/{table_id}/{row_id}/", {AuthMode::kJwt, UpdateRow});
-  r.Add("DELETE", "/api/database/rows/table/{table_id}/{row_id}/", {AuthMode::kJwt, DeleteRow});
-  r.Add("PATCH", "/api/database/rows/table/{table_id}/{row_id}/move/", {AuthMode::kJwt, MoveRow});
+  r.Add("GET", "/api/database/rows/table/{table_id}/", {AuthMode::kJwtOrToken, ListRows});
+  r.Add("POST", "/api/database/rows/table/{table_id}/", {AuthMode::kJwtOrToken, CreateRow});
+  r.Add("POST", "/api/database/rows/table/{table_id}/batch/", {AuthMode::kJwtOrToken, BatchCreate});
+  r.Add("PATCH", "/api/database/rows/table/{table_id}/batch/", {AuthMode::kJwtOrToken, BatchUpdate});
+  r.Add("POST", "/api/database/rows/table/{table_id}/batch-delete/", {AuthMode::kJwtOrToken, BatchDelete});
+  r.Add("GET", "/api/database/rows/table/{table_id}/{row_id}/", {AuthMode::kJwtOrToken, GetRow});
+  r.Add("PATCH", "/api/database/rows/table/{table_id}/{row_id}/", {AuthMode::kJwtOrToken, UpdateRow});
+  r.Add("DELETE", "/api/database/rows/table/{table_id}/{row_id}/", {AuthMode::kJwtOrToken, DeleteRow});
+  r.Add("PATCH", "/api/database/rows/table/{table_id}/{row_id}/move/", {AuthMode::kJwtOrToken, MoveRow});
   r.Add("GET", "/api/database/rows/table/{table_id}/{row_id}/adjacent/", {AuthMode::kJwt, AdjacentRow});
-  r.Add("GET", "/api/database/rows/names/", {AuthMode::kJwt, RowNames});
+  r.Add("GET", "/api/database/rows/names/", {AuthMode::kJwtOrToken, RowNames});
 }
 
 }  // namespace gridbase::api

@@ -112,6 +112,7 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   api::RegisterTableRoutes(router);
   api::RegisterFieldRoutes(router);
   api::RegisterRowRoutes(router);
+  api::RegisterTokenRoutes(router);
 }
 
 App::~App() {

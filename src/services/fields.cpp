@@ -331,6 +331,10 @@ json::array FieldService::List(const Actor& actor, int64_t table_id) {
 }
 
 json::object FieldService::Create(const Actor& actor, int64_t table_id, const json::value& body) {
+  // A database token is refused before its body is looked at (tokens.md §4.2).
+  if (actor.token) {
+    store_.Read([&](store::Tx& tx) { LoadSchemaFor(tx, actor, table_id, "database.table.create_field"); });
+  }
   util::Validator v(body);
   Field spec;
   auto type_name = v.Choice("type", TypeNames());

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 
 #include "services/permissions.hpp"
+#include "services/tokens.hpp"
 #include "types/field_type.hpp"
 #include "util/error.hpp"
 
@@ -94,7 +95,22 @@ types::TableSchema LoadSchemaFor(store::Tx& tx, const Actor& actor, int64_t tabl
                                  std::string_view operation) {
   auto schema = LoadSchema(tx, table_id);
   CheckWorkspacePermission(tx, actor, schema.workspace_id, operation);
+  if (actor.token) CheckTokenTablePermission(*actor.token, schema, operation);
   return schema;
+}
+
+void CheckTokenTablePermission(const TokenActor& token, const types::TableSchema& schema,
+                               std::string_view operation) {
+  auto allows = [&](std::string_view op) {
+    return token.workspace_id == schema.workspace_id && TokenAllows(token, op, schema.database_id, schema.id);
+  };
+  bool ok = false;
+  if (operation == "database.table.list_rows" || operation == "database.table.read_row") ok = allows("read");
+  else if (operation == "database.table.create_row") ok = allows("create");
+  else if (operation == "database.table.update_row" || operation == "database.table.move_row") ok = allows("update");
+  else if (operation == "database.table.delete_row") ok = allows("delete");
+  else if (operation == "database.table.list_fields") ok = allows("read") || allows("create") || allows("update");
+  if (!ok) throw Error("ERROR_NO_PERMISSION_TO_TABLE");
 }
 
 json::object FieldJson(const types::Field& f, const types::TableSchema& schema) {

@@ -29,6 +29,11 @@ int64_t TableOfField(store::Tx& tx, int64_t field_id);
 types::TableSchema LoadSchemaFor(store::Tx& tx, const Actor& actor, int64_t table_id,
                                  std::string_view operation);
 
+/// The database-token layer of the authorisation (tokens.md §2.2, §4.2): throws
+/// ERROR_NO_PERMISSION_TO_TABLE unless the token's grants allow `operation` on the table.
+void CheckTokenTablePermission(const TokenActor& token, const types::TableSchema& schema,
+                               std::string_view operation);
+
 /// The field object of the API (fields.md §2).
 boost::json::object FieldJson(const types::Field& f, const types::TableSchema& schema);
 /// The table object (applications-tables.md §3.1).

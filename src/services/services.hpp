@@ -6,6 +6,7 @@
 #include "services/rows.hpp"
 #include "services/settings.hpp"
 #include "services/tables.hpp"
+#include "services/tokens.hpp"
 #include "services/users.hpp"
 #include "services/workspaces.hpp"
 
@@ -13,8 +14,8 @@ namespace gridbase::services {
 
 struct Services {
   Services(store::Store& s, AuthConfig auth_config)
-      : store(s), auth(s, std::move(auth_config)), users(s), workspaces(s), applications(s), settings(s),
-        tables(s), fields(s), rows(s) {}
+      : store(s), auth(s, auth_config), users(s), workspaces(s), applications(s), settings(s),
+        tables(s), fields(s), rows(s), tokens(s, auth_config.secret_key) {}
 
   store::Store& store;
   AuthService auth;
@@ -25,6 +26,7 @@ struct Services {
   TableService tables;
   FieldService fields;
   RowService rows;
+  TokenService tokens;
 };
 
 }  // namespace gridbase::services
