@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(10, 3600000));
   serve->add_option("--access-log", config.access_log, "One log line per request (true/false)")
       ->envname("GRIDBASE_ACCESS_LOG");
+  serve->add_option("--frontend-url", config.frontend_url, "Web frontend URL (invitation links must use its host)")
+      ->envname("GRIDBASE_FRONTEND_URL");
+  serve->add_option("--smtp-url", config.smtp_url, "SMTP server, e.g. smtp://mail.example.com:587")
+      ->envname("GRIDBASE_SMTP_URL");
+  serve->add_option("--smtp-user", config.smtp_user, "SMTP user name")->envname("GRIDBASE_SMTP_USER");
+  serve->add_option("--smtp-password", config.smtp_password, "SMTP password")->envname("GRIDBASE_SMTP_PASSWORD");
+  serve->add_option("--smtp-from", config.smtp_from, "Sender address of mails")->envname("GRIDBASE_SMTP_FROM");
 
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
   AddCommonOptions(migrate, config);

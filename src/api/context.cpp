@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/errors.hpp"
+#include "api/routes.hpp"
 #include "util/strings.hpp"
 
 namespace gridbase::api {
@@ -93,6 +94,18 @@ std::string Context::BaseUrl() const {
   std::string_view host = req.header("host");
   std::string_view proto = req.header("x-forwarded-proto");
   return std::string(proto.empty() ? "http" : proto) + "://" + std::string(host);
+}
+
+void RegisterAllRoutes(ApiRouter& router) {
+  RegisterUserRoutes(router);
+  RegisterWorkspaceRoutes(router);
+  RegisterApplicationRoutes(router);
+  RegisterSettingsRoutes(router);
+  RegisterTableRoutes(router);
+  RegisterFieldRoutes(router);
+  RegisterRowRoutes(router);
+  RegisterTokenRoutes(router);
+  RegisterInvitationRoutes(router);
 }
 
 void Context::SendJson(int status, const json::value& body) {

@@ -53,6 +53,8 @@ const std::unordered_map<std::string_view, CatalogueEntry>& Catalogue() {
       {"ERROR_CANNOT_DELETE_YOURSELF_FROM_GROUP",
        {400, "You cannot delete yourself from the group. Use the leave group endpoint for that."}},
       {"ERROR_LAST_ADMIN_OF_GROUP", {400, "You can't remove the last admin of a workspace."}},
+      {"ERROR_GROUP_INVITATION_DOES_NOT_EXIST", {404, "The requested group invitation does not exist."}},
+      {"ERROR_GROUP_INVITATION_EMAIL_MISMATCH", {400, "Your email address does not match with the invitation."}},
       // Applications and tables
       {"ERROR_APPLICATION_DOES_NOT_EXIST", {404, "The requested application does not exist."}},
       {"ERROR_APPLICATION_NOT_IN_GROUP", {400, "The application does not belong to the group."}},

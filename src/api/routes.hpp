@@ -4,6 +4,10 @@
 
 namespace gridbase::api {
 
+/// Every route of the API, in one place (app/ calls this; the authorisation matrix test
+/// walks the same table).
+void RegisterAllRoutes(ApiRouter& router);
+
 void RegisterUserRoutes(ApiRouter& router);
 void RegisterWorkspaceRoutes(ApiRouter& router);
 void RegisterApplicationRoutes(ApiRouter& router);
@@ -12,6 +16,7 @@ void RegisterTableRoutes(ApiRouter& router);
 void RegisterFieldRoutes(ApiRouter& router);
 void RegisterRowRoutes(ApiRouter& router);
 void RegisterTokenRoutes(ApiRouter& router);
+void RegisterInvitationRoutes(ApiRouter& router);
 
 /// The session payload of token-auth and sign-up (auth.md §2.4).
 boost::json::object SessionPayload(Context& ctx, const services::User& user);

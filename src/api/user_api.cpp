@@ -65,9 +65,17 @@ void Register(Context& ctx) {
              "incorrect_type");
     }
   }
+  std::optional<std::string> invitation_token;
+  if (const auto* raw = v.Raw("workspace_invitation_token"); raw && !raw->is_null()) {
+    StringRule rule;
+    rule.required = false;
+    invitation_token = v.String("workspace_invitation_token", rule);
+  }
   v.Check();
 
   services::RegisterInput input;
+  if (invitation_token) input.invitation_id = ctx.services.invitations.IdFromToken(*invitation_token);
+  input.raw_email = *email;
   input.name = *name;
   input.email = services::NormalizeEmail(*email);
   input.password = *password;
@@ -173,8 +181,7 @@ void ChangePassword(Context& ctx) {
 }
 
 void Dashboard(Context& ctx) {
-  // Invitations arrive with the access-control work; until then no account can have one.
-  ctx.SendJson(200, json::object{{"workspace_invitations", json::array{}}});
+  ctx.SendJson(200, json::object{{"workspace_invitations", ctx.services.invitations.ForUser(ctx.actor())}});
 }
 
 }  // namespace

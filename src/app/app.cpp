@@ -97,22 +97,16 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
 
   services::AuthConfig auth;
   auth.secret_key = LoadOrCreateSecret(config_);
-  parts_->services = std::make_unique<services::Services>(*parts_->store, std::move(auth));
+  services::MailConfig mail{config_.smtp_url, config_.smtp_user, config_.smtp_password, config_.smtp_from};
+  parts_->services =
+      std::make_unique<services::Services>(*parts_->store, std::move(auth), std::move(mail), config_.frontend_url);
 
   api::DispatcherOptions opts;
   opts.cors_origins = config_.cors_origins;
   opts.public_url = config_.public_url;
   while (!opts.public_url.empty() && opts.public_url.back() == '/') opts.public_url.pop_back();
   parts_->dispatcher = std::make_unique<api::Dispatcher>(*parts_->services, std::move(opts));
-  auto& router = parts_->dispatcher->router();
-  api::RegisterUserRoutes(router);
-  api::RegisterWorkspaceRoutes(router);
-  api::RegisterApplicationRoutes(router);
-  api::RegisterSettingsRoutes(router);
-  api::RegisterTableRoutes(router);
-  api::RegisterFieldRoutes(router);
-  api::RegisterRowRoutes(router);
-  api::RegisterTokenRoutes(router);
+  api::RegisterAllRoutes(parts_->dispatcher->router());
 }
 
 App::~App() {

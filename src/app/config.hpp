@@ -23,6 +23,11 @@ struct Config {
   int body_timeout_ms = 60000;
   int idle_timeout_ms = 75000;
   bool access_log = true;
+  std::string frontend_url;  // the web frontend's URL; invitation links must use its host
+  std::string smtp_url;      // smtp://host:port (empty: mails are written to the log)
+  std::string smtp_user;
+  std::string smtp_password;
+  std::string smtp_from = "gridbase@localhost";
   std::string log_level = "info";
 };
 

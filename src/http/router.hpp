@@ -53,6 +53,12 @@ class Router {
     std::string allow;                  // for 405: "GET, POST"
   };
 
+  /// Calls f(method, pattern, target) for every route, in registration order.
+  template <class F>
+  void ForEach(F&& f) const {
+    for (const auto& r : routes_) f(r.method, r.pattern, r.target);
+  }
+
   Match Find(std::string_view method, std::string_view path) const {
     Match m;
     if (path.empty() || path.back() != '/') {

@@ -3,6 +3,8 @@
 #include "services/applications.hpp"
 #include "services/auth.hpp"
 #include "services/fields.hpp"
+#include "services/invitations.hpp"
+#include "services/mailer.hpp"
 #include "services/rows.hpp"
 #include "services/settings.hpp"
 #include "services/tables.hpp"
@@ -13,11 +15,13 @@
 namespace gridbase::services {
 
 struct Services {
-  Services(store::Store& s, AuthConfig auth_config)
-      : store(s), auth(s, auth_config), users(s), workspaces(s), applications(s), settings(s),
-        tables(s), fields(s), rows(s), tokens(s, auth_config.secret_key) {}
+  Services(store::Store& s, AuthConfig auth_config, MailConfig mail_config, std::string frontend_url)
+      : store(s), mailer(std::move(mail_config)), auth(s, auth_config), users(s), workspaces(s), applications(s),
+        settings(s), tables(s), fields(s), rows(s), tokens(s, auth_config.secret_key),
+        invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)) {}
 
   store::Store& store;
+  Mailer mailer;
   AuthService auth;
   UserService users;
   WorkspaceService workspaces;
@@ -27,6 +31,7 @@ struct Services {
   FieldService fields;
   RowService rows;
   TokenService tokens;
+  InvitationService invitations;
 };
 
 }  // namespace gridbase::services

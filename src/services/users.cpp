@@ -7,6 +7,7 @@
 
 #include "services/applications.hpp"
 #include "services/auth.hpp"
+#include "services/invitations.hpp"
 #include "services/settings.hpp"
 #include "services/tables.hpp"
 #include "services/workspaces.hpp"
@@ -32,7 +33,9 @@ User UserService::Register(const RegisterInput& input, bool enforce_signup_setti
       throw Error("ERROR_EMAIL_ALREADY_EXISTS");
     }
     bool first = !tx.QueryInt("SELECT id FROM users LIMIT 1").has_value();
-    if (enforce_signup_setting && !first && !SettingsService::Load(tx).allow_new_signups) {
+    auto settings = SettingsService::Load(tx);
+    bool via_invitation = input.invitation_id && settings.allow_signups_via_workspace_invitations;
+    if (enforce_signup_setting && !first && !settings.allow_new_signups && !via_invitation) {
       throw Error("ERROR_DISABLED_SIGNUP");
     }
     int64_t now = util::NowMicros();
@@ -40,6 +43,11 @@ User UserService::Register(const RegisterInput& input, bool enforce_signup_setti
         "INSERT INTO users (email, first_name, password_hash, is_staff, language, "
         "completed_onboarding, date_joined) VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id",
         input.email, input.name, hash, first || input.staff, input.language, now);
+    if (input.invitation_id) {
+      InvitationService::AcceptInTx(tx, *input.invitation_id, id, input.raw_email);
+      tx.Exec("UPDATE users SET email_verified = 1 WHERE id = ?", id);
+      return id;
+    }
     // As Baserow's API documentation describes: the account starts with a workspace that
     // holds a database, so onboarding is complete.
     int64_t ws = WorkspaceService::CreateInTx(tx, id, input.name + "'s workspace");

@@ -16,6 +16,10 @@ struct RegisterInput {
   std::string password;
   std::string language = "en";
   bool staff = false;  // forced staff (CLI create-user); the first account is staff anyway
+  /// Sign-up through an invitation: the account joins that workspace instead of getting a
+  /// first workspace of its own. `raw_email` is the address as sent (Baserow compares it).
+  std::optional<int64_t> invitation_id;
+  std::string raw_email;
 };
 
 struct AccountPatch {

@@ -131,12 +131,28 @@ void V4Tokens(Tx& tx) {
   tx.Exec("CREATE INDEX database_token_grants_token ON database_token_grants (token_id)");
 }
 
+void V5Invitations(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  tx.Exec(fmt::format(R"(CREATE TABLE workspace_invitations (
+      id {pk},
+      workspace_id INTEGER NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+      invited_by INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      email TEXT NOT NULL,
+      permissions TEXT NOT NULL,
+      message TEXT NOT NULL,
+      created_on INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX workspace_invitations_workspace ON workspace_invitations (workspace_id, email)");
+  tx.Exec("CREATE INDEX workspace_invitations_email ON workspace_invitations (email)");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
       {2, "fields and select options; table row counts", &V2Fields},
       {3, "full-text index state per table", &V3FullText},
       {4, "database tokens and their grants", &V4Tokens},
+      {5, "workspace invitations", &V5Invitations},
   };
   return kAll;
 }
