@@ -179,11 +179,10 @@ json::object TokenService::TokenJson(store::Tx& tx, int64_t token_id) {
         all = true;
         continue;
       }
-      // Grants of trashed items are hidden while they are in the trash.
+      // Grants of trashed items are hidden while they are in the trash; a table inside a
+      // trashed database stays listed (pitfalls.md 27).
       bool visible = g.scope == "table"
-                         ? tx.QueryInt("SELECT t.id FROM database_tables t JOIN applications a ON a.id = t.database_id "
-                                       "WHERE t.id = ? AND t.trashed = 0 AND a.trashed = 0",
-                                       g.scope_id)
+                         ? tx.QueryInt("SELECT id FROM database_tables WHERE id = ? AND trashed = 0", g.scope_id)
                                .has_value()
                          : tx.QueryInt("SELECT id FROM applications WHERE id = ? AND trashed = 0", g.scope_id).has_value();
       if (visible) scoped.push_back(json::array{json::string(g.scope), g.scope_id});
