@@ -222,6 +222,7 @@ void ApplyIndexes(store::Tx& tx, const types::TableSchema& schema, const Field& 
 
 void DropIndexes(store::Tx& tx, const types::TableSchema& schema, const Field& f) {
   store::SetColumnIndex(tx, schema.id, f.id, false);
+  store::DropAutoIndex(tx, schema.id, f.id);
   store::SetUniqueIndex(tx, schema.id, f.id, false, "");
 }
 

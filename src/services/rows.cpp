@@ -271,11 +271,29 @@ void UpdateRow(store::Tx& tx, const TableSchema& s, int64_t id, const Prepared& 
 void WriteRowsById(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids, bool names,
                    util::JsonWriter& w) {
   auto fields = AllFields(s);
-  std::string sql = SelectSql(s, fields) + " WHERE t.id = ?";
+  // One query for the whole batch, then the rows in request order.
+  std::string sql = SelectSql(s, fields) + " WHERE t.id IN (";
+  types::SqlParams params;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    sql += i ? ", ?" : "?";
+    params.push_back(ids[i]);
+  }
+  sql += ")";
+  std::map<int64_t, std::string> rows;
+  if (!ids.empty()) {
+    auto bound = types::BindValues(params);
+    auto c = tx.QueryV(sql, bound);
+    while (c->Next()) {
+      std::string one;
+      util::JsonWriter rw(one);
+      WriteRow(*c, fields, names, rw);
+      rows.emplace(c->Int(0), std::move(one));
+    }
+  }
   w.BeginArray();
   for (int64_t id : ids) {
-    auto c = tx.Query(sql, id);
-    if (c->Next()) WriteRow(*c, fields, names, w);
+    auto it = rows.find(id);
+    if (it != rows.end()) w.Raw(it->second);
   }
   w.EndArray();
 }
@@ -312,6 +330,33 @@ const json::array& BatchItems(const json::value& body) {
 
 using namespace row_impl;
 
+void RowService::NoteIndexUse(const TableSchema& schema, const query::FilterNode& filters,
+                              const std::vector<query::OrderItem>& order) {
+  if (schema.row_count < kAutoIndexMinRows) return;
+  for (const auto& o : order)
+    if (o.sort_type == "default") advisor_.Used(schema, *o.field);
+  static const std::set<std::string> kIndexable = {
+      "equal", "higher_than", "higher_than_or_equal", "lower_than", "lower_than_or_equal", "boolean",
+      "single_select_equal", "single_select_is_any_of", "date_equal", "date_before", "date_before_or_equal",
+      "date_after", "date_after_or_equal", "date_is", "date_is_before", "date_is_on_or_before", "date_is_after",
+      "date_is_on_or_after", "date_equals_today", "date_within_days"};
+  std::vector<const query::FilterNode*> stack{&filters};
+  while (!stack.empty()) {
+    const auto* node = stack.back();
+    stack.pop_back();
+    for (const auto& leaf : node->filters) {
+      if (leaf.id_pseudo || leaf.field.id == 0 || !kIndexable.count(leaf.type)) continue;
+      if (leaf.type == "equal" && (leaf.field.type == "text" || leaf.field.type == "long_text" ||
+                                   leaf.field.type == "url" || leaf.field.type == "email" ||
+                                   leaf.field.type == "phone_number")) {
+        continue;  // the case-insensitive index cannot serve an exact comparison
+      }
+      if (const auto* f = schema.FindById(leaf.field.id)) advisor_.Used(schema, *f);
+    }
+    for (const auto& g : node->groups) stack.push_back(&g);
+  }
+}
+
 RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuery& q) {
   bool full_text = q.full_text && !util::Trim(q.search).empty();
   if (full_text) {
@@ -332,6 +377,7 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
                                     : query::ParseLegacyFilters(q.params, schema, q.user_field_names);
     std::vector<query::OrderItem> order;
     if (q.order_by) order = query::ParseOrderBy(*q.order_by, schema, q.user_field_names);
+    NoteIndexUse(schema, filters, order);
 
     types::SqlParams params;
     std::string where = "t.trashed = 0";
@@ -365,8 +411,13 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
         }
         offset = from_end;
       }
-      std::string sql = SelectSql(schema, fields) + " WHERE " + where + " " +
-                        query::CompileOrderBy(order, mirrored) + " LIMIT ? OFFSET ?";
+      std::string order_sql = query::CompileOrderBy(order, mirrored);
+      if (order.empty() && page.count * 10 < schema.row_count) {
+        // Few rows match: let SQLite find them through the filter's index and sort them,
+        // instead of walking the order index until enough rows matched.
+        order_sql = mirrored ? "ORDER BY +t.ord DESC, +t.id DESC" : "ORDER BY +t.ord ASC, +t.id ASC";
+      }
+      std::string sql = SelectSql(schema, fields) + " WHERE " + where + " " + order_sql + " LIMIT ? OFFSET ?";
       params.push_back(limit);
       params.push_back(offset);
       auto bound = types::BindValues(params);

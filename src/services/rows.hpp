@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "query/query.hpp"
+#include "services/index_advisor.hpp"
 #include "services/models.hpp"
 #include "store/store.hpp"
 
@@ -42,7 +43,7 @@ struct RowWrite {
 
 class RowService {
  public:
-  explicit RowService(store::Store& store) : store_(store) {}
+  RowService(store::Store& store, IndexAdvisor& advisor) : store_(store), advisor_(advisor) {}
 
   RowPage List(const Actor& actor, int64_t table_id, const RowListQuery& q);
   std::string Get(const Actor& actor, int64_t table_id, int64_t row_id, bool user_field_names);
@@ -65,7 +66,11 @@ class RowService {
   std::string Names(const Actor& actor, const std::vector<std::pair<int64_t, std::vector<int64_t>>>& tables);
 
  private:
+  /// Tells the index advisor which fields this query filters or sorts on.
+  void NoteIndexUse(const types::TableSchema& schema, const query::FilterNode& filters,
+                    const std::vector<query::OrderItem>& order);
   store::Store& store_;
+  IndexAdvisor& advisor_;
 };
 
 }  // namespace gridbase::services

@@ -17,7 +17,7 @@ namespace gridbase::services {
 struct Services {
   Services(store::Store& s, AuthConfig auth_config, MailConfig mail_config, std::string frontend_url)
       : store(s), mailer(std::move(mail_config)), auth(s, auth_config), users(s), workspaces(s), applications(s),
-        settings(s), tables(s), fields(s), rows(s), tokens(s, auth_config.secret_key),
+        settings(s), tables(s), fields(s), index_advisor(s), rows(s, index_advisor), tokens(s, auth_config.secret_key),
         invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)) {}
 
   store::Store& store;
@@ -29,6 +29,7 @@ struct Services {
   SettingsService settings;
   TableService tables;
   FieldService fields;
+  IndexAdvisor index_advisor;
   RowService rows;
   TokenService tokens;
   InvitationService invitations;

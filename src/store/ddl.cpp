@@ -37,6 +37,15 @@ void SetColumnIndex(Tx& tx, int64_t table_id, int64_t field_id, bool on) {
   }
 }
 
+void CreateAutoIndex(Tx& tx, int64_t table_id, int64_t field_id, const std::string& key_expr) {
+  tx.Exec("CREATE INDEX IF NOT EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_auto ON " +
+          TableName(table_id) + " (" + key_expr + ", ord, id) WHERE trashed = 0");
+}
+
+void DropAutoIndex(Tx& tx, int64_t table_id, int64_t field_id) {
+  tx.Exec("DROP INDEX IF EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_auto");
+}
+
 void SetUniqueIndex(Tx& tx, int64_t table_id, int64_t field_id, bool on, const std::string& non_empty_sql) {
   std::string name = TableName(table_id) + "_" + ColumnName(field_id) + "_uniq";
   if (on) {

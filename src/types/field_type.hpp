@@ -95,6 +95,12 @@ class FieldType {
   /// SQL condition true when the cell is empty (filters.md §5.1 `empty`).
   virtual std::string EmptySql(const Field& f) const { return SelectExpr(f) + " IS NULL"; }
   virtual DateStorage date_storage(const Field&) const { return DateStorage::kNone; }
+  /// Key expression (over the bare column name) of the index that serves this field's sorts
+  /// and comparisons, matching OrderSql/NumericSql; nullopt when no index helps.
+  virtual std::optional<std::string> IndexExpr(const Field& f) const {
+    if (column_type().empty() || !sortable()) return std::nullopt;
+    return f.column();
+  }
   /// Index condition (over the bare column name) true when a cell is not empty; used by
   /// the unique_with_empty constraint. A fixed expression: never user data.
   virtual std::string NonEmptySql(const std::string& column) const { return column + " IS NOT NULL"; }

@@ -177,6 +177,7 @@ class NumberType : public FieldType {
   }
   std::optional<std::string> TextSql(const Field& f, SqlParams&) const override { return SelectExpr(f); }
   std::string NumericSql(const Field& f) const override { return "CAST(" + SelectExpr(f) + " AS REAL)"; }
+  std::optional<std::string> IndexExpr(const Field& f) const override { return "CAST(" + f.column() + " AS REAL)"; }
   std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const override {
     if (sort_type != "default") return {};
     return {NumericSql(f)};

@@ -79,6 +79,7 @@ class TextType : public FieldType {
   std::string NonEmptySql(const std::string& column) const override {
     return "(" + column + " IS NOT NULL AND " + column + " != '')";
   }
+  std::optional<std::string> IndexExpr(const Field& f) const override { return f.column() + " COLLATE NOCASE"; }
 };
 
 class LongTextType : public TextType {
@@ -144,6 +145,7 @@ class PatternTextType : public FieldType {
   std::string NonEmptySql(const std::string& column) const override {
     return "(" + column + " IS NOT NULL AND " + column + " != '')";
   }
+  std::optional<std::string> IndexExpr(const Field& f) const override { return f.column() + " COLLATE NOCASE"; }
 
  private:
   std::string_view type_;

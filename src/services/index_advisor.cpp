@@ -1,0 +1,101 @@
+#include "services/index_advisor.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/ddl.hpp"
+#include "types/field_type.hpp"
+
+namespace gridbase::services {
+
+namespace advisor_impl {
+
+struct Job {
+  int64_t table_id;
+  int64_t field_id;
+  std::string key_expr;
+};
+
+}  // namespace advisor_impl
+
+struct IndexAdvisor::Impl {
+  store::Store& store;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<advisor_impl::Job> queue;
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_request;
+  bool stopping = false;
+  bool busy = false;
+  std::thread worker;
+
+  explicit Impl(store::Store& s) : store(s) {}
+
+  void Run() {
+    while (true) {
+      advisor_impl::Job job;
+      {
+        std::unique_lock lock(mu);
+        busy = false;
+        cv.notify_all();
+        cv.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (stopping) return;
+        job = std::move(queue.front());
+        queue.pop_front();
+        busy = true;
+      }
+      try {
+        auto started = std::chrono::steady_clock::now();
+        store.Write([&](store::Tx& tx) {
+          // The field may have changed or gone since the request: index only a live column.
+          auto live = tx.QueryInt("SELECT id FROM fields WHERE id = ? AND table_id = ? AND trashed = 0", job.field_id,
+                                  job.table_id);
+          if (live) store::CreateAutoIndex(tx, job.table_id, job.field_id, job.key_expr);
+        });
+        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        spdlog::info("index on table {} field {} ready ({:.0f} ms)", job.table_id, job.field_id, ms);
+      } catch (const std::exception& e) {
+        spdlog::warn("index on table {} field {} failed: {}", job.table_id, job.field_id, e.what());
+      }
+    }
+  }
+};
+
+IndexAdvisor::IndexAdvisor(store::Store& store) : impl_(std::make_unique<Impl>(store)) {
+  impl_->worker = std::thread([this] { impl_->Run(); });
+}
+
+IndexAdvisor::~IndexAdvisor() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->stopping = true;
+  }
+  impl_->cv.notify_all();
+  impl_->worker.join();
+}
+
+void IndexAdvisor::Used(const types::TableSchema& schema, const types::Field& field) {
+  if (schema.row_count < kAutoIndexMinRows || field.db_index) return;
+  const auto* type = types::FindFieldType(field.type);
+  auto expr = type ? type->IndexExpr(field) : std::nullopt;
+  if (!expr) return;
+  std::string key = std::to_string(schema.id) + ":" + std::to_string(field.id) + ":" + *expr;
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->last_request.find(key);
+  if (it != impl_->last_request.end() && now - it->second < std::chrono::minutes(1)) return;
+  impl_->last_request[key] = now;
+  impl_->queue.push_back(advisor_impl::Job{schema.id, field.id, *expr});
+  impl_->cv.notify_all();
+}
+
+void IndexAdvisor::Drain() {
+  std::unique_lock lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->queue.empty() && !impl_->busy; });
+}
+
+}  // namespace gridbase::services
