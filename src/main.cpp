@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(10, 3600000));
   serve->add_option("--access-log", config.access_log, "One log line per request (true/false)")
       ->envname("GRIDBASE_ACCESS_LOG");
+  serve->add_option("--index-min-rows", config.index_min_rows,
+                    "Tables with at least this many rows get indexes for the fields they are filtered, "
+                    "sorted and searched by")
+      ->envname("GRIDBASE_INDEX_MIN_ROWS")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   serve->add_option("--frontend-url", config.frontend_url, "Web frontend URL (invitation links must use its host)")
       ->envname("GRIDBASE_FRONTEND_URL");
   serve->add_option("--smtp-url", config.smtp_url, "SMTP server, e.g. smtp://mail.example.com:587")

@@ -99,7 +99,8 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   auth.secret_key = LoadOrCreateSecret(config_);
   services::MailConfig mail{config_.smtp_url, config_.smtp_user, config_.smtp_password, config_.smtp_from};
   parts_->services =
-      std::make_unique<services::Services>(*parts_->store, std::move(auth), std::move(mail), config_.frontend_url);
+      std::make_unique<services::Services>(*parts_->store, std::move(auth), std::move(mail),
+                                                               config_.frontend_url, config_.index_min_rows);
 
   api::DispatcherOptions opts;
   opts.cors_origins = config_.cors_origins;

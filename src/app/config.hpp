@@ -23,6 +23,7 @@ struct Config {
   int body_timeout_ms = 60000;
   int idle_timeout_ms = 75000;
   bool access_log = true;
+  int64_t index_min_rows = 5000;  // tables this large get indexes for what they are queried by
   std::string frontend_url;  // the web frontend's URL; invitation links must use its host
   std::string smtp_url;      // smtp://host:port (empty: mails are written to the log)
   std::string smtp_user;

@@ -319,6 +319,10 @@ Field FieldService::CreateInTx(store::Tx& tx, types::TableSchema& schema, Field 
     DropFullText(tx, schema.id);
     schema.fts_ready = false;
   }
+  if (schema.trigram_state != 0) {
+    DropSearchIndex(tx, schema.id);
+    schema.trigram_state = 0;
+  }
   return spec;
 }
 
@@ -414,6 +418,7 @@ json::object FieldService::Update(const Actor& actor, int64_t field_id, const js
     spec.props.erase("_shift_minutes");
     ApplyIndexes(tx, schema, spec);
     if (schema.fts_ready) DropFullText(tx, schema.id);
+    if (schema.trigram_state != 0) DropSearchIndex(tx, schema.id);
     json::object out = FieldJson(spec, schema);
     out["related_fields"] = json::array{};
     return out;
@@ -430,6 +435,7 @@ json::object FieldService::Delete(const Actor& actor, int64_t field_id) {
     DropIndexes(tx, schema, f);
     tx.Exec("UPDATE fields SET trashed = 1 WHERE id = ?", field_id);
     if (schema.fts_ready) DropFullText(tx, schema.id);
+    if (schema.trigram_state != 0) DropSearchIndex(tx, schema.id);
     return json::object{{"related_fields", json::array{}}};
   });
 }

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "services/schema.hpp"
 #include "util/strings.hpp"
 
 namespace gridbase::services {
@@ -26,14 +27,22 @@ std::string SelectDocs(const types::TableSchema& s, const std::vector<const type
   return sql + " FROM " + s.sql_table() + " t";
 }
 
-std::string Document(const store::Cursor& c, const std::vector<const types::Field*>& fields) {
+std::string Document(const store::Cursor& c, const std::vector<const types::Field*>& fields,
+                     std::string_view separator = kCellSeparator) {
   std::string doc;
   for (size_t i = 0; i < fields.size(); ++i) {
     auto text = types::FindFieldType(fields[i]->type)->CellText(c, static_cast<int>(i + 1), *fields[i]);
-    doc += kCellSeparator;
+    doc += separator;
     if (text) doc += *text;
   }
   return doc;
+}
+
+std::string TriTable(int64_t table_id) { return "tbl_" + std::to_string(table_id) + "_tri"; }
+
+void WriteTriDoc(store::Tx& tx, const std::string& tri, int64_t id, const std::string& doc) {
+  tx.Exec("DELETE FROM " + tri + " WHERE rowid = ?", id);
+  tx.Exec("INSERT INTO " + tri + " (rowid, doc) VALUES (?, ?)", id, doc);
 }
 
 /// Baserow's query escaping: punctuation and '_' become spaces (a '-' survives inside or
@@ -101,6 +110,74 @@ void IndexRows(store::Tx& tx, const types::TableSchema& schema, const std::vecto
     tx.Exec("DELETE FROM " + fts + " WHERE rowid = ?", id);
     tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
   }
+}
+
+bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk) {
+  auto schema = LoadSchema(tx, table_id);
+  std::string tri = TriTable(table_id);
+  if (schema.trigram_state == 2) return true;
+  if (schema.trigram_state == 0) {
+    tx.Exec("DROP TABLE IF EXISTS " + tri);
+    tx.Exec("CREATE VIRTUAL TABLE " + tri + " USING fts5(doc, tokenize = 'trigram')");
+    tx.Exec("UPDATE database_tables SET trigram_state = 1, trigram_upto = 0 WHERE id = ?", table_id);
+    schema.trigram_upto = 0;
+  }
+  auto fields = IndexedFields(schema);
+  std::vector<std::pair<int64_t, std::string>> docs;
+  {
+    auto c = tx.Query(SelectDocs(schema, fields) + " WHERE t.id > ? ORDER BY t.id LIMIT ?", schema.trigram_upto, chunk);
+    while (c->Next()) docs.emplace_back(c->Int(0), Document(*c, fields, "\n"));
+  }
+  for (const auto& [id, doc] : docs) WriteTriDoc(tx, tri, id, doc);
+  if (static_cast<int64_t>(docs.size()) < chunk) {
+    tx.Exec("UPDATE database_tables SET trigram_state = 2 WHERE id = ?", table_id);
+    return true;
+  }
+  tx.Exec("UPDATE database_tables SET trigram_upto = ? WHERE id = ?", docs.back().first, table_id);
+  return false;
+}
+
+void DropSearchIndex(store::Tx& tx, int64_t table_id) {
+  tx.Exec("DROP TABLE IF EXISTS " + TriTable(table_id));
+  tx.Exec("UPDATE database_tables SET trigram_state = 0, trigram_upto = 0 WHERE id = ?", table_id);
+}
+
+void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids) {
+  if (schema.trigram_state == 0 || row_ids.empty()) return;
+  std::string tri = TriTable(schema.id);
+  auto fields = IndexedFields(schema);
+  std::string sql = SelectDocs(schema, fields) + " WHERE t.id = ?";
+  for (int64_t id : row_ids) {
+    if (schema.trigram_state == 1 && id > schema.trigram_upto) continue;  // the builder will get it
+    std::string doc;
+    {
+      auto c = tx.Query(sql, id);
+      if (!c->Next()) continue;
+      doc = Document(*c, fields, "\n");
+    }
+    WriteTriDoc(tx, tri, id, doc);
+  }
+}
+
+std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,
+                                            bool include_id_rule, types::SqlParams& params) {
+  std::string t(util::Trim(term));
+  if (schema.trigram_state != 2 || t.size() < 3) return std::nullopt;
+  std::string pattern = "%";
+  for (char c : t) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  std::string tri = TriTable(schema.id);
+  std::string sql = "t.id IN (SELECT rowid FROM " + tri + " WHERE doc LIKE ";
+  sql += types::Param(params, pattern);
+  sql += " ESCAPE '\\'";
+  if (include_id_rule && t[0] != '0' && t.size() <= 18 && t.find_first_not_of("0123456789") == std::string::npos) {
+    sql += " UNION SELECT ";
+    sql += types::Param(params, static_cast<int64_t>(std::stoll(t)));
+  }
+  return sql + ")";
 }
 
 std::string FullTextSql(std::string_view search, const types::TableSchema& schema, types::SqlParams& params) {

@@ -24,4 +24,20 @@ void IndexRows(store::Tx& tx, const types::TableSchema& schema, const std::vecto
 /// The condition of a full-text search (with Baserow's row-id rule).
 std::string FullTextSql(std::string_view search, const types::TableSchema& schema, types::SqlParams& params);
 
+// --- The substring search index --------------------------------------------------------
+// An FTS5 trigram index per table (tbl_<id>_tri) over each row's cell texts. Compat search
+// and `contains` filters use it to find candidate rows, then check the exact condition on
+// those rows only. It is built in chunks on the index advisor's thread once a large table
+// is searched, kept current by row writes, and dropped by field changes.
+
+/// Builds up to `chunk` more rows of the index; returns true once the index is complete.
+bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk);
+void DropSearchIndex(store::Tx& tx, int64_t table_id);
+/// Re-indexes rows after writes (rows the builder has not reached yet are left to it).
+void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids);
+/// "t.id IN (<candidate rows containing `term`>)", or nullopt when the index cannot help
+/// (not ready, or a term under three characters).
+std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,
+                                            bool include_id_rule, types::SqlParams& params);
+
 }  // namespace gridbase::services

@@ -7,7 +7,9 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "services/fulltext.hpp"
 #include "store/ddl.hpp"
 #include "types/field_type.hpp"
 
@@ -17,18 +19,22 @@ namespace advisor_impl {
 
 struct Job {
   int64_t table_id;
-  int64_t field_id;
+  int64_t field_id;  // 0: the table's substring search index
   std::string key_expr;
 };
+
+constexpr int64_t kSearchIndexChunk = 20000;
 
 }  // namespace advisor_impl
 
 struct IndexAdvisor::Impl {
   store::Store& store;
+  int64_t min_rows = kAutoIndexMinRows;
   std::mutex mu;
   std::condition_variable cv;
   std::deque<advisor_impl::Job> queue;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_request;
+  std::unordered_set<int64_t> search_pending;  // tables whose search index is queued or building
   bool stopping = false;
   bool busy = false;
   std::thread worker;
@@ -50,6 +56,22 @@ struct IndexAdvisor::Impl {
       }
       try {
         auto started = std::chrono::steady_clock::now();
+        if (job.field_id == 0) {
+          // Chunks in separate transactions: other writes interleave with the build.
+          bool done = false;
+          while (!done) {
+            {
+              std::lock_guard lock(mu);
+              if (stopping) return;
+            }
+            store.Write([&](store::Tx& tx) { done = BuildSearchIndexChunk(tx, job.table_id, advisor_impl::kSearchIndexChunk); });
+          }
+          auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+          spdlog::info("search index of table {} ready ({:.0f} ms)", job.table_id, ms);
+          std::lock_guard lock(mu);
+          search_pending.erase(job.table_id);
+          continue;
+        }
         store.Write([&](store::Tx& tx) {
           // The field may have changed or gone since the request: index only a live column.
           auto live = tx.QueryInt("SELECT id FROM fields WHERE id = ? AND table_id = ? AND trashed = 0", job.field_id,
@@ -60,12 +82,17 @@ struct IndexAdvisor::Impl {
         spdlog::info("index on table {} field {} ready ({:.0f} ms)", job.table_id, job.field_id, ms);
       } catch (const std::exception& e) {
         spdlog::warn("index on table {} field {} failed: {}", job.table_id, job.field_id, e.what());
+        if (job.field_id == 0) {
+          std::lock_guard lock(mu);
+          search_pending.erase(job.table_id);
+        }
       }
     }
   }
 };
 
-IndexAdvisor::IndexAdvisor(store::Store& store) : impl_(std::make_unique<Impl>(store)) {
+IndexAdvisor::IndexAdvisor(store::Store& store, int64_t min_rows) : impl_(std::make_unique<Impl>(store)) {
+  impl_->min_rows = min_rows;
   impl_->worker = std::thread([this] { impl_->Run(); });
 }
 
@@ -79,7 +106,7 @@ IndexAdvisor::~IndexAdvisor() {
 }
 
 void IndexAdvisor::Used(const types::TableSchema& schema, const types::Field& field) {
-  if (schema.row_count < kAutoIndexMinRows || field.db_index) return;
+  if (schema.row_count < impl_->min_rows || field.db_index) return;
   const auto* type = types::FindFieldType(field.type);
   auto expr = type ? type->IndexExpr(field) : std::nullopt;
   if (!expr) return;
@@ -92,6 +119,16 @@ void IndexAdvisor::Used(const types::TableSchema& schema, const types::Field& fi
   impl_->queue.push_back(advisor_impl::Job{schema.id, field.id, *expr});
   impl_->cv.notify_all();
 }
+
+void IndexAdvisor::SearchUsed(const types::TableSchema& schema) {
+  if (schema.row_count < impl_->min_rows || schema.trigram_state == 2) return;
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->search_pending.insert(schema.id).second) return;  // already queued or building
+  impl_->queue.push_back(advisor_impl::Job{schema.id, 0, ""});
+  impl_->cv.notify_all();
+}
+
+int64_t IndexAdvisor::min_rows() const { return impl_->min_rows; }
 
 void IndexAdvisor::Drain() {
   std::unique_lock lock(impl_->mu);

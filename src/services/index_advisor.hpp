@@ -17,10 +17,14 @@ inline constexpr int64_t kAutoIndexMinRows = 5000;
 
 class IndexAdvisor {
  public:
-  explicit IndexAdvisor(store::Store& store);
+  /// Tables with fewer rows than `min_rows` get no automatic indexes.
+  IndexAdvisor(store::Store& store, int64_t min_rows = kAutoIndexMinRows);
+  int64_t min_rows() const;
   ~IndexAdvisor();
   /// Notes that a query filtered or sorted on `field`.
   void Used(const types::TableSchema& schema, const types::Field& field);
+  /// Notes that a query searched substrings of a large table: builds its search index.
+  void SearchUsed(const types::TableSchema& schema);
   /// Blocks until every queued index exists (tests and benchmarks).
   void Drain();
 

@@ -332,7 +332,7 @@ using namespace row_impl;
 
 void RowService::NoteIndexUse(const TableSchema& schema, const query::FilterNode& filters,
                               const std::vector<query::OrderItem>& order) {
-  if (schema.row_count < kAutoIndexMinRows) return;
+  if (schema.row_count < advisor_.min_rows()) return;
   for (const auto& o : order)
     if (o.sort_type == "default") advisor_.Used(schema, *o.field);
   static const std::set<std::string> kIndexable = {
@@ -383,9 +383,27 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     std::string where = "t.trashed = 0";
     std::string filter_sql = query::CompileFilters(filters, params);
     if (filter_sql != "1") where += " AND (" + filter_sql + ")";
-    std::string search_sql = full_text && schema.fts_ready ? FullTextSql(q.search, schema, params)
-                                                           : query::CompileSearch(q.search, schema, params);
+    std::string search_sql = "1";
+    if (full_text && schema.fts_ready) {
+      search_sql = FullTextSql(q.search, schema, params);
+    } else if (!util::Trim(q.search).empty()) {
+      // Compat search: the substring index narrows the rows, the exact condition decides.
+      advisor_.SearchUsed(schema);
+      search_sql = query::CompileSearch(q.search, schema, params);
+      if (auto candidates = SearchCandidates(schema, q.search, /*include_id_rule=*/true, params)) {
+        search_sql = "(" + *candidates + " AND " + search_sql + ")";
+      }
+    }
     if (search_sql != "1") where += " AND " + search_sql;
+    if (!filters.is_or) {
+      for (const auto& leaf : filters.filters) {
+        if (leaf.type != "contains" || leaf.id_pseudo || leaf.field.id == 0) continue;
+        advisor_.SearchUsed(schema);
+        if (auto candidates = SearchCandidates(schema, leaf.value, /*include_id_rule=*/false, params)) {
+          where += " AND " + *candidates;
+        }
+      }
+    }
 
     RowPage page;
     if (filter_sql == "1" && search_sql == "1") {
@@ -475,6 +493,7 @@ std::string RowService::Create(const Actor& actor, int64_t table_id, const json:
     int64_t id = InsertRow(tx, schema, prepared, ord, util::NowMicros(), sequences);
     tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", table_id);
     IndexRows(tx, schema, {id});
+    IndexRowsForSearch(tx, schema, {id});
     return RowJson(tx, schema, id, opts.user_field_names);
   });
 }
@@ -498,6 +517,7 @@ std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row
     if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
     UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
     IndexRows(tx, schema, {row_id});
+    IndexRowsForSearch(tx, schema, {row_id});
     return RowJson(tx, schema, row_id, opts.user_field_names);
   });
 }
@@ -567,6 +587,7 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
     tx.Exec("UPDATE database_tables SET row_count = row_count + ? WHERE id = ?", static_cast<int64_t>(ids.size()),
             table_id);
     IndexRows(tx, schema, ids);
+    IndexRowsForSearch(tx, schema, ids);
     std::string out;
     util::JsonWriter w(out);
     w.BeginObject();
@@ -642,6 +663,7 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
           updated_fields.push_back(f->id);
     }
     IndexRows(tx, schema, ids);
+    IndexRowsForSearch(tx, schema, ids);
     std::string out;
     util::JsonWriter w(out);
     w.BeginObject();

@@ -25,7 +25,8 @@ types::TableSchema LoadSchema(store::Tx& tx, int64_t table_id) {
   types::TableSchema s;
   {
     auto c = tx.Query(
-        "SELECT t.id, t.name, t.position, t.database_id, a.workspace_id, t.row_count, t.fts_ready "
+        "SELECT t.id, t.name, t.position, t.database_id, a.workspace_id, t.row_count, t.fts_ready, "
+        "t.trigram_state, t.trigram_upto "
         "FROM database_tables t JOIN applications a ON a.id = t.database_id "
         "JOIN workspaces w ON w.id = a.workspace_id "
         "WHERE t.id = ? AND t.trashed = 0 AND a.trashed = 0 AND w.trashed = 0",
@@ -38,6 +39,8 @@ types::TableSchema LoadSchema(store::Tx& tx, int64_t table_id) {
     s.workspace_id = c->Int(4);
     s.row_count = c->Int(5);
     s.fts_ready = c->Bool(6);
+    s.trigram_state = static_cast<int>(c->Int(7));
+    s.trigram_upto = c->Int(8);
   }
   {
     auto c = tx.Query(

@@ -15,9 +15,10 @@
 namespace gridbase::services {
 
 struct Services {
-  Services(store::Store& s, AuthConfig auth_config, MailConfig mail_config, std::string frontend_url)
+  Services(store::Store& s, AuthConfig auth_config, MailConfig mail_config, std::string frontend_url,
+           int64_t index_min_rows = kAutoIndexMinRows)
       : store(s), mailer(std::move(mail_config)), auth(s, auth_config), users(s), workspaces(s), applications(s),
-        settings(s), tables(s), fields(s), index_advisor(s), rows(s, index_advisor), tokens(s, auth_config.secret_key),
+        settings(s), tables(s), fields(s), index_advisor(s, index_min_rows), rows(s, index_advisor), tokens(s, auth_config.secret_key),
         invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)) {}
 
   store::Store& store;

@@ -146,6 +146,11 @@ void V5Invitations(Tx& tx) {
   tx.Exec("CREATE INDEX workspace_invitations_email ON workspace_invitations (email)");
 }
 
+void V6SearchIndex(Tx& tx) {
+  tx.Exec("ALTER TABLE database_tables ADD COLUMN trigram_state INTEGER NOT NULL DEFAULT 0");
+  tx.Exec("ALTER TABLE database_tables ADD COLUMN trigram_upto INTEGER NOT NULL DEFAULT 0");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -153,6 +158,7 @@ const std::vector<Migration>& All() {
       {3, "full-text index state per table", &V3FullText},
       {4, "database tokens and their grants", &V4Tokens},
       {5, "workspace invitations", &V5Invitations},
+      {6, "substring search index state per table", &V6SearchIndex},
   };
   return kAll;
 }

@@ -47,6 +47,8 @@ struct TableSchema {
   int64_t workspace_id = 0;
   int64_t row_count = 0;
   bool fts_ready = false;  // the full-text index tbl_<id>_fts exists and is maintained
+  int trigram_state = 0;   // substring index tbl_<id>_tri: 0 none, 1 building, 2 ready
+  int64_t trigram_upto = 0;  // while building: rows with id <= this are indexed
   std::vector<Field> fields;  // primary first, then by order, id
 
   const Field* FindById(int64_t id) const;
