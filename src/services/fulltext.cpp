@@ -40,6 +40,16 @@ std::string Document(const store::Cursor& c, const std::vector<const types::Fiel
 
 std::string TriTable(int64_t table_id) { return "tbl_" + std::to_string(table_id) + "_tri"; }
 
+/// The fields compat search looks at (filters.md §6.1): not boolean, duration or password.
+/// With cells separated by newlines, "the document contains the term" is then exactly
+/// "some searchable cell contains it".
+std::vector<const types::Field*> CompatFields(const types::TableSchema& s) {
+  std::vector<const types::Field*> out;
+  for (const auto& f : s.fields)
+    if (f.type != "password" && f.type != "boolean" && f.type != "duration") out.push_back(&f);
+  return out;
+}
+
 void WriteTriDoc(store::Tx& tx, const std::string& tri, int64_t id, const std::string& doc) {
   tx.Exec("DELETE FROM " + tri + " WHERE rowid = ?", id);
   tx.Exec("INSERT INTO " + tri + " (rowid, doc) VALUES (?, ?)", id, doc);
@@ -122,7 +132,7 @@ bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk) {
     tx.Exec("UPDATE database_tables SET trigram_state = 1, trigram_upto = 0 WHERE id = ?", table_id);
     schema.trigram_upto = 0;
   }
-  auto fields = IndexedFields(schema);
+  auto fields = CompatFields(schema);
   std::vector<std::pair<int64_t, std::string>> docs;
   {
     auto c = tx.Query(SelectDocs(schema, fields) + " WHERE t.id > ? ORDER BY t.id LIMIT ?", schema.trigram_upto, chunk);
@@ -145,7 +155,7 @@ void DropSearchIndex(store::Tx& tx, int64_t table_id) {
 void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids) {
   if (schema.trigram_state == 0 || row_ids.empty()) return;
   std::string tri = TriTable(schema.id);
-  auto fields = IndexedFields(schema);
+  auto fields = CompatFields(schema);
   std::string sql = SelectDocs(schema, fields) + " WHERE t.id = ?";
   for (int64_t id : row_ids) {
     if (schema.trigram_state == 1 && id > schema.trigram_upto) continue;  // the builder will get it
@@ -162,17 +172,15 @@ void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const s
 std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,
                                             bool include_id_rule, types::SqlParams& params) {
   std::string t(util::Trim(term));
-  if (schema.trigram_state != 2 || t.size() < 3) return std::nullopt;
-  std::string pattern = "%";
-  for (char c : t) {
-    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
-    pattern += c;
+  // FTS5 serves LIKE from its trigram index only without an ESCAPE clause: terms holding
+  // LIKE wildcards fall back to the scan.
+  if (schema.trigram_state != 2 || t.size() < 3 || t.find_first_of("%_\\") != std::string::npos) {
+    return std::nullopt;
   }
-  pattern += '%';
+  std::string pattern = "%" + t + "%";
   std::string tri = TriTable(schema.id);
   std::string sql = "t.id IN (SELECT rowid FROM " + tri + " WHERE doc LIKE ";
   sql += types::Param(params, pattern);
-  sql += " ESCAPE '\\'";
   if (include_id_rule && t[0] != '0' && t.size() <= 18 && t.find_first_not_of("0123456789") == std::string::npos) {
     sql += " UNION SELECT ";
     sql += types::Param(params, static_cast<int64_t>(std::stoll(t)));

@@ -35,8 +35,9 @@ bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk);
 void DropSearchIndex(store::Tx& tx, int64_t table_id);
 /// Re-indexes rows after writes (rows the builder has not reached yet are left to it).
 void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids);
-/// "t.id IN (<candidate rows containing `term`>)", or nullopt when the index cannot help
-/// (not ready, or a term under three characters).
+/// "t.id IN (<rows with a compat-searchable cell containing `term`>)" — exactly compat
+/// search's text rule, plus the row-id rule when asked — or nullopt when the index cannot
+/// help (not ready, a term under three characters, or one holding LIKE wildcards).
 std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,
                                             bool include_id_rule, types::SqlParams& params);
 

@@ -387,11 +387,12 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     if (full_text && schema.fts_ready) {
       search_sql = FullTextSql(q.search, schema, params);
     } else if (!util::Trim(q.search).empty()) {
-      // Compat search: the substring index narrows the rows, the exact condition decides.
+      // Compat search: answered by the substring index when it is ready, else by a scan.
       advisor_.SearchUsed(schema);
-      search_sql = query::CompileSearch(q.search, schema, params);
-      if (auto candidates = SearchCandidates(schema, q.search, /*include_id_rule=*/true, params)) {
-        search_sql = "(" + *candidates + " AND " + search_sql + ")";
+      if (auto indexed = SearchCandidates(schema, q.search, /*include_id_rule=*/true, params)) {
+        search_sql = *indexed;
+      } else {
+        search_sql = query::CompileSearch(q.search, schema, params);
       }
     }
     if (search_sql != "1") where += " AND " + search_sql;
