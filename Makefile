@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-asan
 DATA_DIR ?= ./data
 
-.PHONY: deps build run test test-build bench bench-deps clean
+.PHONY: deps build run test test-build bench bench-data bench-deps clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +32,10 @@ bench-deps:
 
 bench: bench-deps build
 	bash bench/run.sh
+
+# Data API scenarios on BENCH_ROWS rows (default 100000; BENCH_ROWS=1000000 for the 1M variant).
+bench-data: bench-deps build
+	bash bench/data.sh
 
 clean:
 	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)
