@@ -7,26 +7,7 @@
 
 namespace gridbase::query {
 
-std::vector<std::string> SplitCsvList(std::string_view s) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\\' && i + 1 < s.size()) {
-      cur += s[++i];
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.push_back(cur);
-      cur.clear();
-    } else {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
+std::vector<std::string> SplitCsvList(std::string_view s) { return util::SplitCsv(s); }
 
 std::vector<OrderItem> ParseOrderBy(std::string_view order_by, const types::TableSchema& schema,
                                     bool user_field_names) {

@@ -307,6 +307,23 @@ std::string RowJson(store::Tx& tx, const TableSchema& s, int64_t id, bool names)
   return out;
 }
 
+/// Validates a single-row body; `not_object` is the message for a non-object body (Baserow's
+/// create and update say it differently, pitfalls.md 11).
+Prepared PrepareSingleRow(const json::value& body, const TableSchema& s, bool names, std::string_view not_object) {
+  if (!body.is_object()) {
+    ThrowValidation(json::object{
+        {"non_field_errors",
+         json::array{json::object{{"error", fmt::format(fmt::runtime(not_object), PythonTypeName(body))},
+                                  {"code", "invalid"}}}}});
+  }
+  json::object errors;
+  std::optional<std::string> whole;
+  auto prepared = PrepareRow(body.as_object(), s, names, errors, whole);
+  if (!errors.empty()) ThrowValidation(errors);
+  if (whole) ThrowValidation(json::string(*whole));
+  return prepared;
+}
+
 /// Validates {"items": [...]} (1..200 elements); returns the array.
 const json::array& BatchItems(const json::value& body) {
   util::Validator v(body);
@@ -471,18 +488,7 @@ std::string RowService::Create(const Actor& actor, int64_t table_id, const json:
                                std::optional<int64_t> before, const RowWrite& opts) {
   return store_.WriteResult([&](store::Tx& tx) {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.create_row");
-    if (!body.is_object()) {
-      ThrowValidation(json::object{
-          {"non_field_errors",
-           json::array{json::object{{"error", fmt::format("Invalid data. Expected a dictionary, but got {}.",
-                                                          PythonTypeName(body))},
-                                    {"code", "invalid"}}}}});
-    }
-    json::object errors;
-    std::optional<std::string> whole;
-    auto prepared = PrepareRow(body.as_object(), schema, opts.user_field_names, errors, whole);
-    if (!errors.empty()) ThrowValidation(errors);
-    if (whole) ThrowValidation(json::string(*whole));
+    auto prepared = PrepareSingleRow(body, schema, opts.user_field_names, "Invalid data. Expected a dictionary, but got {}.");
     double ord;
     if (before) {
       if (!OrdOf(tx, schema, *before)) RowsMissing(fmt::format("[{}]", *before));
@@ -503,18 +509,8 @@ std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row
                                const RowWrite& opts) {
   return store_.WriteResult([&](store::Tx& tx) {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.update_row");
-    if (!body.is_object()) {
-      ThrowValidation(json::object{
-          {"non_field_errors",
-           json::array{json::object{{"error", fmt::format("Invalid data. Expected types are: dict, but got {}.",
-                                                          PythonTypeName(body))},
-                                    {"code", "invalid"}}}}});
-    }
-    json::object errors;
-    std::optional<std::string> whole;
-    auto prepared = PrepareRow(body.as_object(), schema, opts.user_field_names, errors, whole);
-    if (!errors.empty()) ThrowValidation(errors);
-    if (whole) ThrowValidation(json::string(*whole));
+    auto prepared =
+        PrepareSingleRow(body, schema, opts.user_field_names, "Invalid data. Expected types are: dict, but got {}.");
     if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
     UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
     IndexRows(tx, schema, {row_id});

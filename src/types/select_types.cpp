@@ -11,26 +11,11 @@ namespace gridbase::types {
 
 namespace json = boost::json;
 
-/// Splits "a,\"b, c\",d" on commas, honouring double quotes and backslash escapes; trims.
+/// Comma-separated values with quotes and escapes, each trimmed ("" for an empty input).
 std::vector<std::string> SplitCsv(std::string_view s) {
   std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false, any = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\\' && i + 1 < s.size()) {
-      cur += s[++i];
-    } else if (c == '"') {
-      quoted = !quoted;
-    } else if (c == ',' && !quoted) {
-      out.emplace_back(util::Trim(cur));
-      cur.clear();
-    } else {
-      cur += c;
-    }
-    any = true;
-  }
-  if (any) out.emplace_back(util::Trim(cur));
+  if (s.empty()) return out;
+  for (auto& part : util::SplitCsv(s)) out.emplace_back(util::Trim(part));
   return out;
 }
 

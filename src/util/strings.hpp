@@ -15,5 +15,8 @@ bool IsValidEmail(std::string_view s);
 /// Percent-decoding of a query component; `+` becomes a space, as Django's QueryDict does.
 std::string UrlDecode(std::string_view s, bool plus_as_space = true);
 std::string UrlEncode(std::string_view s);
+/// Splits a comma-separated list honouring double quotes and backslash escapes
+/// ("a,\"b, c\",d" → a | b, c | d), as Baserow parses include/exclude/order_by lists.
+std::vector<std::string> SplitCsv(std::string_view s);
 
 }  // namespace gridbase::util
