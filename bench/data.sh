@@ -79,7 +79,7 @@ if (( rows >= 5000 )); then
       (( $(grep -c "index on table $TABLE field" "$work/server.log") >= want_fields )) && break
     sleep 0.5
   done
-  grep -E "index (of|on) table" "$work/server.log" | sed 's/^/# /'
+  grep -E "index (of|on) table" "$work/server.log" | sed 's/^/# /' || true
 fi
 
 mkdir -p "$here/results"
