@@ -129,6 +129,8 @@ bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk) {
   if (schema.trigram_state == 0) {
     tx.Exec("DROP TABLE IF EXISTS " + tri);
     tx.Exec("CREATE VIRTUAL TABLE " + tri + " USING fts5(doc, tokenize = 'trigram')");
+    tx.Exec("DROP TABLE IF EXISTS " + SearchDirtyTable(table_id));
+    tx.Exec("CREATE TABLE " + SearchDirtyTable(table_id) + " (id INTEGER PRIMARY KEY)");
     tx.Exec("UPDATE database_tables SET trigram_state = 1, trigram_upto = 0 WHERE id = ?", table_id);
     schema.trigram_upto = 0;
   }
@@ -147,18 +149,40 @@ bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk) {
   return false;
 }
 
+std::string SearchDirtyTable(int64_t table_id) { return "tbl_" + std::to_string(table_id) + "_tri_dirty"; }
+
 void DropSearchIndex(store::Tx& tx, int64_t table_id) {
   tx.Exec("DROP TABLE IF EXISTS " + TriTable(table_id));
+  tx.Exec("DROP TABLE IF EXISTS " + SearchDirtyTable(table_id));
   tx.Exec("UPDATE database_tables SET trigram_state = 0, trigram_upto = 0 WHERE id = ?", table_id);
 }
 
-void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids) {
-  if (schema.trigram_state == 0 || row_ids.empty()) return;
-  std::string tri = TriTable(schema.id);
-  auto fields = CompatFields(schema);
-  std::string sql = SelectDocs(schema, fields) + " WHERE t.id = ?";
+bool IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids) {
+  if (schema.trigram_state == 0 || row_ids.empty()) return false;
+  bool marked = false;
+  std::string dirty = SearchDirtyTable(schema.id);
   for (int64_t id : row_ids) {
     if (schema.trigram_state == 1 && id > schema.trigram_upto) continue;  // the builder will get it
+    tx.Exec("INSERT OR IGNORE INTO " + dirty + " (id) VALUES (?)", id);
+    marked = true;
+  }
+  return marked;
+}
+
+bool FlushSearchIndex(store::Tx& tx, int64_t table_id, int64_t limit) {
+  auto schema = LoadSchema(tx, table_id);
+  if (schema.trigram_state == 0) return false;
+  std::string tri = TriTable(table_id), dirty = SearchDirtyTable(table_id);
+  std::vector<int64_t> ids;
+  {
+    auto c = tx.Query("SELECT id FROM " + dirty + " ORDER BY id LIMIT ?", limit + 1);
+    while (c->Next()) ids.push_back(c->Int(0));
+  }
+  bool more = static_cast<int64_t>(ids.size()) > limit;
+  if (more) ids.pop_back();
+  auto fields = CompatFields(schema);
+  std::string sql = SelectDocs(schema, fields) + " WHERE t.id = ?";
+  for (int64_t id : ids) {
     std::string doc;
     {
       auto c = tx.Query(sql, id);
@@ -167,6 +191,8 @@ void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const s
     }
     WriteTriDoc(tx, tri, id, doc);
   }
+  for (int64_t id : ids) tx.Exec("DELETE FROM " + dirty + " WHERE id = ?", id);
+  return more;
 }
 
 std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,

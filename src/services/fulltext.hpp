@@ -33,8 +33,15 @@ std::string FullTextSql(std::string_view search, const types::TableSchema& schem
 /// Builds up to `chunk` more rows of the index; returns true once the index is complete.
 bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk);
 void DropSearchIndex(store::Tx& tx, int64_t table_id);
-/// Re-indexes rows after writes (rows the builder has not reached yet are left to it).
-void IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids);
+/// Marks rows written since the last flush (rows the builder has not reached yet are left to
+/// it). Returns true when rows were marked: the caller asks for a flush. Searches treat
+/// marked rows with the exact condition, so results never lag the writes.
+bool IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids);
+/// Re-indexes up to `limit` marked rows (one FTS5 segment per flush, not per write); returns
+/// true when marked rows remain.
+bool FlushSearchIndex(store::Tx& tx, int64_t table_id, int64_t limit);
+/// The table of rows marked since the last flush.
+std::string SearchDirtyTable(int64_t table_id);
 /// "t.id IN (<rows with a compat-searchable cell containing `term`>)" — exactly compat
 /// search's text rule, plus the row-id rule when asked — or nullopt when the index cannot
 /// help (not ready, a term under three characters, or one holding LIKE wildcards).

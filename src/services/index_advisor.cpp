@@ -19,7 +19,7 @@ namespace advisor_impl {
 
 struct Job {
   int64_t table_id;
-  int64_t field_id;  // 0: the table's substring search index
+  int64_t field_id;  // 0: build the table's substring search index; -1: flush its marked rows
   std::string key_expr;
 };
 
@@ -35,6 +35,7 @@ struct IndexAdvisor::Impl {
   std::deque<advisor_impl::Job> queue;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> last_request;
   std::unordered_set<int64_t> search_pending;  // tables whose search index is queued or building
+  std::unordered_set<int64_t> flush_pending;   // tables with a queued flush
   bool stopping = false;
   bool busy = false;
   std::thread worker;
@@ -56,6 +57,19 @@ struct IndexAdvisor::Impl {
       }
       try {
         auto started = std::chrono::steady_clock::now();
+        if (job.field_id == -1) {
+          {
+            std::lock_guard lock(mu);
+            flush_pending.erase(job.table_id);
+          }
+          // Small transactions: writers wait behind a flush for milliseconds, not longer.
+          bool more = true;
+          while (more) {
+            more = false;
+            store.Write([&](store::Tx& tx) { more = FlushSearchIndex(tx, job.table_id, 256); });
+          }
+          continue;
+        }
         if (job.field_id == 0) {
           // Chunks in separate transactions: other writes interleave with the build.
           bool done = false;
@@ -82,6 +96,19 @@ struct IndexAdvisor::Impl {
         spdlog::info("index on table {} field {} ready ({:.0f} ms)", job.table_id, job.field_id, ms);
       } catch (const std::exception& e) {
         spdlog::warn("index on table {} field {} failed: {}", job.table_id, job.field_id, e.what());
+        if (job.field_id == -1) {
+          {
+            std::lock_guard lock(mu);
+            flush_pending.erase(job.table_id);
+          }
+          // Small transactions: writers wait behind a flush for milliseconds, not longer.
+          bool more = true;
+          while (more) {
+            more = false;
+            store.Write([&](store::Tx& tx) { more = FlushSearchIndex(tx, job.table_id, 256); });
+          }
+          continue;
+        }
         if (job.field_id == 0) {
           std::lock_guard lock(mu);
           search_pending.erase(job.table_id);
@@ -125,6 +152,13 @@ void IndexAdvisor::SearchUsed(const types::TableSchema& schema) {
   std::lock_guard lock(impl_->mu);
   if (!impl_->search_pending.insert(schema.id).second) return;  // already queued or building
   impl_->queue.push_back(advisor_impl::Job{schema.id, 0, ""});
+  impl_->cv.notify_all();
+}
+
+void IndexAdvisor::SearchDirty(int64_t table_id) {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->flush_pending.insert(table_id).second) return;  // the queued flush takes these rows too
+  impl_->queue.push_back(advisor_impl::Job{table_id, -1, ""});
   impl_->cv.notify_all();
 }
 

@@ -25,6 +25,8 @@ class IndexAdvisor {
   void Used(const types::TableSchema& schema, const types::Field& field);
   /// Notes that a query searched substrings of a large table: builds its search index.
   void SearchUsed(const types::TableSchema& schema);
+  /// Rows of the table were written: folds them into its search index soon.
+  void SearchDirty(int64_t table_id);
   /// Blocks until every queued index exists (tests and benchmarks).
   void Drain();
 

@@ -407,7 +407,10 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
       // Compat search: answered by the substring index when it is ready, else by a scan.
       advisor_.SearchUsed(schema);
       if (auto indexed = SearchCandidates(schema, q.search, /*include_id_rule=*/true, params)) {
-        search_sql = *indexed;
+        // Rows written since the last flush are checked exactly instead.
+        std::string dirty = "(SELECT id FROM " + SearchDirtyTable(schema.id) + ")";
+        std::string exact = query::CompileSearch(q.search, schema, params);
+        search_sql = "((" + *indexed + " AND t.id NOT IN " + dirty + ") OR (t.id IN " + dirty + " AND " + exact + "))";
       } else {
         search_sql = query::CompileSearch(q.search, schema, params);
       }
@@ -418,7 +421,7 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
         if (leaf.type != "contains" || leaf.id_pseudo || leaf.field.id == 0) continue;
         advisor_.SearchUsed(schema);
         if (auto candidates = SearchCandidates(schema, leaf.value, /*include_id_rule=*/false, params)) {
-          where += " AND " + *candidates;
+          where += " AND (" + *candidates + " OR t.id IN (SELECT id FROM " + SearchDirtyTable(schema.id) + "))";
         }
       }
     }
@@ -500,7 +503,7 @@ std::string RowService::Create(const Actor& actor, int64_t table_id, const json:
     int64_t id = InsertRow(tx, schema, prepared, ord, util::NowMicros(), sequences);
     tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", table_id);
     IndexRows(tx, schema, {id});
-    IndexRowsForSearch(tx, schema, {id});
+    if (IndexRowsForSearch(tx, schema, {id})) advisor_.SearchDirty(schema.id);
     return RowJson(tx, schema, id, opts.user_field_names);
   });
 }
@@ -514,7 +517,7 @@ std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row
     if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
     UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
     IndexRows(tx, schema, {row_id});
-    IndexRowsForSearch(tx, schema, {row_id});
+    if (IndexRowsForSearch(tx, schema, {row_id})) advisor_.SearchDirty(schema.id);
     return RowJson(tx, schema, row_id, opts.user_field_names);
   });
 }
@@ -584,7 +587,7 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
     tx.Exec("UPDATE database_tables SET row_count = row_count + ? WHERE id = ?", static_cast<int64_t>(ids.size()),
             table_id);
     IndexRows(tx, schema, ids);
-    IndexRowsForSearch(tx, schema, ids);
+    if (IndexRowsForSearch(tx, schema, ids)) advisor_.SearchDirty(schema.id);
     std::string out;
     util::JsonWriter w(out);
     w.BeginObject();
@@ -660,7 +663,7 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
           updated_fields.push_back(f->id);
     }
     IndexRows(tx, schema, ids);
-    IndexRowsForSearch(tx, schema, ids);
+    if (IndexRowsForSearch(tx, schema, ids)) advisor_.SearchDirty(schema.id);
     std::string out;
     util::JsonWriter w(out);
     w.BeginObject();
