@@ -324,6 +324,31 @@ Prepared PrepareSingleRow(const json::value& body, const TableSchema& s, bool na
   return prepared;
 }
 
+/// After a batch write: index maintenance, then {"items": [rows in request order]} and, with
+/// include_metadata, "metadata": {"updated_field_ids": [...]} in table field order.
+std::string FinishBatch(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids, const RowWrite& opts,
+                        const std::vector<int64_t>& updated_fields, IndexAdvisor& advisor) {
+  IndexRows(tx, s, ids);
+  if (IndexRowsForSearch(tx, s, ids)) advisor.SearchDirty(s.id);
+  std::string out;
+  util::JsonWriter w(out);
+  w.BeginObject();
+  w.Key("items");
+  WriteRowsById(tx, s, ids, opts.user_field_names, w);
+  if (opts.include_metadata) {
+    w.Key("metadata");
+    w.BeginObject();
+    w.Key("updated_field_ids");
+    w.BeginArray();
+    for (const auto& f : s.fields)
+      if (std::find(updated_fields.begin(), updated_fields.end(), f.id) != updated_fields.end()) w.Int(f.id);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndObject();
+  return out;
+}
+
 /// Validates {"items": [...]} (1..200 elements); returns the array.
 const json::array& BatchItems(const json::value& body) {
   util::Validator v(body);
@@ -586,24 +611,9 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
     for (size_t i = 0; i < rows.size(); ++i) ids.push_back(InsertRow(tx, schema, rows[i], orders[i], now, sequences));
     tx.Exec("UPDATE database_tables SET row_count = row_count + ? WHERE id = ?", static_cast<int64_t>(ids.size()),
             table_id);
-    IndexRows(tx, schema, ids);
-    if (IndexRowsForSearch(tx, schema, ids)) advisor_.SearchDirty(schema.id);
-    std::string out;
-    util::JsonWriter w(out);
-    w.BeginObject();
-    w.Key("items");
-    WriteRowsById(tx, schema, ids, opts.user_field_names, w);
-    if (opts.include_metadata) {
-      w.Key("metadata");
-      w.BeginObject();
-      w.Key("updated_field_ids");
-      w.BeginArray();
-      for (const auto& f : schema.fields) w.Int(f.id);
-      w.EndArray();
-      w.EndObject();
-    }
-    w.EndObject();
-    return out;
+    std::vector<int64_t> all_fields;
+    for (const auto& f : schema.fields) all_fields.push_back(f.id);
+    return FinishBatch(tx, schema, ids, opts, all_fields, advisor_);
   });
 }
 
@@ -662,25 +672,7 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
         if (std::find(updated_fields.begin(), updated_fields.end(), f->id) == updated_fields.end())
           updated_fields.push_back(f->id);
     }
-    IndexRows(tx, schema, ids);
-    if (IndexRowsForSearch(tx, schema, ids)) advisor_.SearchDirty(schema.id);
-    std::string out;
-    util::JsonWriter w(out);
-    w.BeginObject();
-    w.Key("items");
-    WriteRowsById(tx, schema, ids, opts.user_field_names, w);
-    if (opts.include_metadata) {
-      w.Key("metadata");
-      w.BeginObject();
-      w.Key("updated_field_ids");
-      w.BeginArray();
-      for (const auto& f : schema.fields)
-        if (std::find(updated_fields.begin(), updated_fields.end(), f.id) != updated_fields.end()) w.Int(f.id);
-      w.EndArray();
-      w.EndObject();
-    }
-    w.EndObject();
-    return out;
+    return FinishBatch(tx, schema, ids, opts, updated_fields, advisor_);
   });
 }
 
