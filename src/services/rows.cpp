@@ -324,6 +324,15 @@ Prepared PrepareSingleRow(const json::value& body, const TableSchema& s, bool na
   return prepared;
 }
 
+/// The error of a batch item that is not an object.
+json::object NotAnObject(const json::value& item) {
+  return json::object{
+      {"non_field_errors",
+       json::array{json::object{
+           {"error", fmt::format("Invalid data. Expected a dictionary, but got {}.", PythonTypeName(item))},
+           {"code", "invalid"}}}}};
+}
+
 /// After a batch write: index maintenance, then {"items": [rows in request order]} and, with
 /// include_metadata, "metadata": {"updated_field_ids": [...]} in table field order.
 std::string FinishBatch(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids, const RowWrite& opts,
@@ -584,11 +593,7 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
     std::optional<std::string> whole;
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].is_object()) {
-        item_errors[std::to_string(i)] = json::object{
-            {"non_field_errors",
-             json::array{json::object{{"error", fmt::format("Invalid data. Expected a dictionary, but got {}.",
-                                                            PythonTypeName(items[i]))},
-                                      {"code", "invalid"}}}}};
+        item_errors[std::to_string(i)] = NotAnObject(items[i]);
         continue;
       }
       json::object errors;
@@ -627,11 +632,7 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
     std::optional<std::string> whole;
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].is_object()) {
-        item_errors[std::to_string(i)] = json::object{
-            {"non_field_errors",
-             json::array{json::object{{"error", fmt::format("Invalid data. Expected a dictionary, but got {}.",
-                                                            PythonTypeName(items[i]))},
-                                      {"code", "invalid"}}}}};
+        item_errors[std::to_string(i)] = NotAnObject(items[i]);
         continue;
       }
       const auto& obj = items[i].as_object();

@@ -43,7 +43,23 @@ std::string NewUuid() {
   return out;
 }
 
-class TextType : public FieldType {
+/// Query behaviour shared by text-like types: searched as is, sorted case-insensitively,
+/// empty when NULL or "".
+class TextLikeType : public FieldType {
+ public:
+  std::optional<std::string> TextSql(const Field& f, SqlParams&) const override { return SelectExpr(f); }
+  std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const override {
+    if (sort_type != "default") return {};
+    return {SelectExpr(f) + " COLLATE NOCASE"};
+  }
+  std::string EmptySql(const Field& f) const override { return EmptyText(SelectExpr(f)); }
+  std::string NonEmptySql(const std::string& column) const override {
+    return "(" + column + " IS NOT NULL AND " + column + " != '')";
+  }
+  std::optional<std::string> IndexExpr(const Field& f) const override { return f.column() + " COLLATE NOCASE"; }
+};
+
+class TextType : public TextLikeType {
  public:
   std::string_view type() const override { return "text"; }
   std::string_view column_type() const override { return "TEXT"; }
@@ -70,16 +86,6 @@ class TextType : public FieldType {
   void WriteCell(const store::Cursor& c, int col, const Field&, util::JsonWriter& w) const override {
     WriteNullableString(c, col, w);
   }
-  std::optional<std::string> TextSql(const Field& f, SqlParams&) const override { return SelectExpr(f); }
-  std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const override {
-    if (sort_type != "default") return {};
-    return {SelectExpr(f) + " COLLATE NOCASE"};
-  }
-  std::string EmptySql(const Field& f) const override { return EmptyText(SelectExpr(f)); }
-  std::string NonEmptySql(const std::string& column) const override {
-    return "(" + column + " IS NOT NULL AND " + column + " != '')";
-  }
-  std::optional<std::string> IndexExpr(const Field& f) const override { return f.column() + " COLLATE NOCASE"; }
 };
 
 class LongTextType : public TextType {
@@ -99,7 +105,7 @@ class LongTextType : public TextType {
 };
 
 /// url, email, phone_number: text that must match a pattern; empty is stored as "".
-class PatternTextType : public FieldType {
+class PatternTextType : public TextLikeType {
  public:
   PatternTextType(std::string_view type, const char* pattern, std::string message, size_t max_length)
       : type_(type), regex_(pattern, std::regex::ECMAScript | std::regex::icase),
@@ -136,16 +142,6 @@ class PatternTextType : public FieldType {
     if (!text || text->size() > max_length_ || !std::regex_match(*text, regex_)) return std::string();
     return *text;
   }
-  std::optional<std::string> TextSql(const Field& f, SqlParams&) const override { return SelectExpr(f); }
-  std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const override {
-    if (sort_type != "default") return {};
-    return {SelectExpr(f) + " COLLATE NOCASE"};
-  }
-  std::string EmptySql(const Field& f) const override { return EmptyText(SelectExpr(f)); }
-  std::string NonEmptySql(const std::string& column) const override {
-    return "(" + column + " IS NOT NULL AND " + column + " != '')";
-  }
-  std::optional<std::string> IndexExpr(const Field& f) const override { return f.column() + " COLLATE NOCASE"; }
 
  private:
   std::string_view type_;
