@@ -9,7 +9,7 @@ PACKAGES=(
   libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcurl4-openssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest
   libhowardhinnant-date-dev
-  curl python3
+  curl python3 sqlite3
 )
 # Extra packages for benchmarks: `scripts/install-deps.sh --bench`.
 if [[ "${1:-}" == "--bench" ]]; then

@@ -87,6 +87,18 @@ int main(int argc, char** argv) {
   serve->add_option("--smtp-user", config.smtp_user, "SMTP user name")->envname("GRIDBASE_SMTP_USER");
   serve->add_option("--smtp-password", config.smtp_password, "SMTP password")->envname("GRIDBASE_SMTP_PASSWORD");
   serve->add_option("--smtp-from", config.smtp_from, "Sender address of mails")->envname("GRIDBASE_SMTP_FROM");
+  std::string webhooks_allow_private;
+  serve->add_option("--webhooks-allow-private-address", webhooks_allow_private,
+                    "Let webhooks call private, loopback and link-local addresses (true/1/yes)")
+      ->envname("GRIDBASE_WEBHOOKS_ALLOW_PRIVATE_ADDRESS");
+  serve->add_option("--webhooks-retry-delay-ms", config.webhooks_retry_delay_ms,
+                    "Delay before the first webhook retry; later retries double it")
+      ->envname("GRIDBASE_WEBHOOKS_RETRY_DELAY_MS")
+      ->check(CLI::Range(int64_t{1}, int64_t{3600000}));
+  serve->add_option("--event-retention-hours", config.event_retention_hours,
+                    "How long events stay available for replay (GET /api/database/events/table/{id}/)")
+      ->envname("GRIDBASE_EVENT_RETENTION_HOURS")
+      ->check(CLI::Range(int64_t{1}, int64_t{24 * 365}));
 
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
   AddCommonOptions(migrate, config);
@@ -113,6 +125,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.body_limit_bytes = body_limit_kb * 1024;
+  {
+    std::string v = gridbase::util::ToLower(gridbase::util::Trim(webhooks_allow_private));
+    config.webhooks_allow_private_address = v == "true" || v == "1" || v == "yes";
+  }
   SetUpLogging(config);
 
   try {

@@ -3,7 +3,7 @@
 
 #include "api/errors.hpp"
 #include "api/routes.hpp"
-#include "api/serializers.hpp"
+#include "services/serializers.hpp"
 #include "util/validate.hpp"
 #include "util/error.hpp"
 

@@ -5,6 +5,7 @@
 
 #include "api/errors.hpp"
 #include "api/routes.hpp"
+#include "util/error.hpp"
 #include "util/strings.hpp"
 
 namespace gridbase::api {
@@ -18,6 +19,9 @@ services::Actor Context::actor() const {
     a.is_staff = user->is_staff;
   }
   a.token = token;
+  // Database-token requests never carry a connection id (realtime.md §3).
+  if (user && !token) a.websocket_id = std::string(req.header("websocketid"));
+  if (Query("send_webhook_events")) a.send_webhook_events = QueryFlag("send_webhook_events");
   return a;
 }
 
@@ -106,6 +110,13 @@ void RegisterAllRoutes(ApiRouter& router) {
   RegisterRowRoutes(router);
   RegisterTokenRoutes(router);
   RegisterInvitationRoutes(router);
+  RegisterWebhookRoutes(router);
+  RegisterEventRoutes(router);
+}
+
+void QueryInvalid(std::string_view key, std::string_view message, std::string_view code) {
+  throw Error("ERROR_QUERY_PARAMETER_VALIDATION",
+              json::value(json::object{{key, json::array{json::object{{"error", message}, {"code", code}}}}}));
 }
 
 void Context::SendJson(int status, const json::value& body) {

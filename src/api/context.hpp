@@ -79,6 +79,9 @@ class Context {
 
 using HandlerFn = std::function<void(Context&)>;
 
+/// Throws ERROR_QUERY_PARAMETER_VALIDATION with {key: [{"error": message, "code": code}]}.
+[[noreturn]] void QueryInvalid(std::string_view key, std::string_view message, std::string_view code);
+
 struct RouteTarget {
   AuthMode auth = AuthMode::kJwt;
   HandlerFn handler;

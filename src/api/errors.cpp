@@ -116,6 +116,17 @@ const std::unordered_map<std::string_view, CatalogueEntry>& Catalogue() {
       {"ERROR_VIEW_FILTER_TYPE_DOES_NOT_EXIST", {400, "The view filter type doesn't exist."}},
       {"ERROR_VIEW_FILTER_TYPE_UNSUPPORTED_FIELD", {400, "The filter is not compatible with the field type."}},
       {"ERROR_FILTERS_PARAM_VALIDATION_ERROR", {400, ""}},
+      // Table webhooks
+      {"ERROR_TABLE_WEBHOOK_DOES_NOT_EXIST", {404, "The requested table webhook does not exist."}},
+      {"ERROR_TABLE_WEBHOOK_MAX_LIMIT_EXCEEDED",
+       {400, "The maximally allowed webhooks per table has been exceeded. You can create a maximum of 20 "
+             "webhooks."}},
+      {"ERROR_TABLE_WEBHOOK_EVENT_CONFIG_FIELD_NOT_IN_TABLE",
+       {400, "The provided event config field does not belong to the table."}},
+      {"ERROR_TABLE_WEBHOOK_EVENT_CONFIG_VIEW_NOT_IN_TABLE",
+       {400, "The provided event config view does not belong to the table."}},
+      // Event replay (gridbase)
+      {"ERROR_EVENTS_EXPIRED", {400, ""}},
   };
   return kCatalogue;
 }

@@ -1,7 +1,7 @@
 // Workspace invitations (workspaces.md §5).
 #include "api/errors.hpp"
 #include "api/routes.hpp"
-#include "api/serializers.hpp"
+#include "services/serializers.hpp"
 
 namespace gridbase::api {
 

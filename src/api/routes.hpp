@@ -17,6 +17,8 @@ void RegisterFieldRoutes(ApiRouter& router);
 void RegisterRowRoutes(ApiRouter& router);
 void RegisterTokenRoutes(ApiRouter& router);
 void RegisterInvitationRoutes(ApiRouter& router);
+void RegisterWebhookRoutes(ApiRouter& router);
+void RegisterEventRoutes(ApiRouter& router);  // event replay (gridbase)
 
 /// The session payload of token-auth and sign-up (auth.md §2.4).
 boost::json::object SessionPayload(Context& ctx, const services::User& user);

@@ -16,11 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-[[noreturn]] void QueryInvalid(std::string_view key, std::string_view message, std::string_view code) {
-  throw Error("ERROR_QUERY_PARAMETER_VALIDATION",
-              json::value(json::object{{key, json::array{json::object{{"error", message}, {"code", code}}}}}));
-}
-
 /// An optional integer query parameter; non-integers are ERROR_QUERY_PARAMETER_VALIDATION.
 std::optional<int64_t> IntQuery(Context& ctx, std::string_view name) {
   auto raw = ctx.Query(name);

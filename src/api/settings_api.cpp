@@ -1,7 +1,7 @@
 // Instance settings, login options and health checks (misc.md §2–§4).
 #include "api/errors.hpp"
 #include "api/routes.hpp"
-#include "api/serializers.hpp"
+#include "services/serializers.hpp"
 #include "util/validate.hpp"
 
 namespace gridbase::api {

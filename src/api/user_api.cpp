@@ -4,7 +4,7 @@
 
 #include "api/errors.hpp"
 #include "api/routes.hpp"
-#include "api/serializers.hpp"
+#include "services/serializers.hpp"
 #include "util/validate.hpp"
 #include "services/permissions.hpp"
 #include "util/error.hpp"
@@ -159,7 +159,7 @@ void UpdateAccount(Context& ctx) {
         "invalid");
   }
   v.Check();
-  auto user = ctx.services.users.UpdateAccount(ctx.current_user().id, patch);
+  auto user = ctx.services.users.UpdateAccount(ctx.actor(), patch);
   json::array tours;
   for (const auto& t : user.completed_guided_tours) tours.push_back(json::string(t));
   ctx.SendJson(200, json::object{{"first_name", user.first_name},
@@ -176,7 +176,7 @@ void ChangePassword(Context& ctx) {
   auto old_password = v.String("old_password", old_rule);
   auto new_password = v.Password("new_password");
   v.Check();
-  ctx.services.users.ChangePassword(ctx.current_user().id, *old_password, *new_password);
+  ctx.services.users.ChangePassword(ctx.actor(), *old_password, *new_password);
   ctx.SendNoContent();
 }
 

@@ -9,11 +9,14 @@
 
 #include "api/dispatcher.hpp"
 #include "api/routes.hpp"
+#include "events/bus.hpp"
+#include "events/webhook_dispatcher.hpp"
 #include "http/server.hpp"
 #include "services/services.hpp"
 #include "store/store.hpp"
 #include "util/crypto.hpp"
 #include "util/strings.hpp"
+#include "ws/hub.hpp"
 
 namespace gridbase::app {
 
@@ -87,6 +90,10 @@ struct App::Parts {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<services::Services> services;
   std::unique_ptr<api::Dispatcher> dispatcher;
+  // The outbox consumers, in the order the bus calls them.
+  std::unique_ptr<ws::Hub> realtime;
+  std::unique_ptr<events::WebhookDispatcher> webhooks;
+  std::unique_ptr<events::EventBus> bus;
 };
 
 App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Parts>()) {
@@ -100,7 +107,9 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   services::MailConfig mail{config_.smtp_url, config_.smtp_user, config_.smtp_password, config_.smtp_from};
   parts_->services =
       std::make_unique<services::Services>(*parts_->store, std::move(auth), std::move(mail),
-                                                               config_.frontend_url, config_.index_min_rows);
+                                                               config_.frontend_url, config_.index_min_rows,
+                                                               services::WebhookConfig{config_.webhooks_allow_private_address,
+                                                                                       config_.webhooks_retry_delay_ms});
 
   api::DispatcherOptions opts;
   opts.cors_origins = config_.cors_origins;
@@ -108,9 +117,21 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   while (!opts.public_url.empty() && opts.public_url.back() == '/') opts.public_url.pop_back();
   parts_->dispatcher = std::make_unique<api::Dispatcher>(*parts_->services, std::move(opts));
   api::RegisterAllRoutes(parts_->dispatcher->router());
+
+  events::BusOptions bus_options;
+  bus_options.retention = std::chrono::hours(config_.event_retention_hours);
+  parts_->bus = std::make_unique<events::EventBus>(*parts_->store, bus_options);
+  parts_->realtime = std::make_unique<ws::Hub>(*parts_->services);
+  parts_->webhooks = std::make_unique<events::WebhookDispatcher>(*parts_->store, parts_->services->webhooks.config());
+  parts_->bus->AddConsumer(parts_->realtime.get());
+  parts_->bus->AddConsumer(parts_->webhooks.get());
+  auto* bus = parts_->bus.get();
+  parts_->store->SetCommitListener([bus] { bus->Notify(); });
 }
 
 App::~App() {
+  if (parts_ && parts_->bus) parts_->bus->Stop();
+  if (parts_ && parts_->webhooks) parts_->webhooks->Stop();
   if (parts_ && parts_->store) parts_->store->Close();
 }
 
@@ -128,6 +149,7 @@ int App::Serve() {
   opts.body_timeout = std::chrono::milliseconds(config_.body_timeout_ms);
   opts.idle_timeout = std::chrono::milliseconds(config_.idle_timeout_ms);
   opts.access_log = config_.access_log;
+  opts.ws = parts_->realtime.get();
   auto* dispatcher = parts_->dispatcher.get();
   http::Server server(opts, [dispatcher](const http::Request& req, http::Response& res) {
     dispatcher->Handle(req, res);
@@ -141,7 +163,11 @@ int App::Serve() {
   }
   spdlog::info("gridbase listening on http://{}:{} ({} threads, data in {})", config_.host, port,
                opts.threads, config_.data_dir);
+  parts_->bus->Start();
+  parts_->webhooks->Start();
   server.Run(/*handle_signals=*/true);
+  parts_->bus->Stop();
+  parts_->webhooks->Stop();
   parts_->store->Close();
   spdlog::info("gridbase stopped");
   return 0;

@@ -30,6 +30,9 @@ struct Config {
   std::string smtp_password;
   std::string smtp_from = "gridbase@localhost";
   std::string log_level = "info";
+  bool webhooks_allow_private_address = false;  // webhooks may call private/loopback addresses
+  int64_t webhooks_retry_delay_ms = 1000;       // base of the webhook retry backoff (1, 2, 4 … × this)
+  int64_t event_retention_hours = 72;           // how long the event outbox keeps events for replay
 };
 
 /// A configuration or environment problem that makes the command unusable (exit code 2).

@@ -2,6 +2,7 @@
 // Plain request/response records: the only HTTP types the layers above http/ see, so
 // api/ and services/ never include Beast or Asio.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,6 +54,29 @@ struct Response {
     }
     headers.push_back({std::move(name), std::move(value)});
   }
+};
+
+/// One open WebSocket connection as the layers above http/ see it. Thread-safe: Send and
+/// Close may be called from any thread; messages go out in the order they were sent.
+class WsConnection {
+ public:
+  virtual ~WsConnection() = default;
+  /// Queues a text message. A connection whose queue grows past its limit (a client that
+  /// does not read) is closed.
+  virtual void Send(std::shared_ptr<const std::string> text) = 0;
+  /// Closes the connection after the messages already queued.
+  virtual void Close() = 0;
+};
+
+/// What the server calls for connections upgraded to WebSocket. OnOpen runs before the first
+/// read, so a message sent there is the first the client receives; calls for one connection
+/// never overlap.
+class WsEndpoint {
+ public:
+  virtual ~WsEndpoint() = default;
+  virtual void OnOpen(const std::shared_ptr<WsConnection>& conn, const Request& req) = 0;
+  virtual void OnMessage(const std::shared_ptr<WsConnection>& conn, std::string_view text) = 0;
+  virtual void OnClose(const std::shared_ptr<WsConnection>& conn) = 0;
 };
 
 }  // namespace gridbase::http

@@ -8,7 +8,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -23,12 +25,16 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+namespace websocket = boost::beast::websocket;
+
 namespace detail {
 struct Worker;
 class Session;
+class WsSession;
 }  // namespace detail
 using detail::Session;
 using detail::Worker;
+using detail::WsSession;
 
 namespace {
 constexpr size_t kHeaderLimit = 64 * 1024;
@@ -54,7 +60,44 @@ struct Worker {
   asio::io_context ioc{1};
   std::optional<tcp::acceptor> acceptor;
   std::unordered_set<Session*> sessions;
+  std::unordered_set<WsSession*> ws_sessions;
   std::thread thread;
+};
+
+/// A connection upgraded to WebSocket: reads messages into the endpoint, writes queued
+/// messages one at a time. Everything runs on the worker's single-threaded io_context;
+/// Send/Close from other threads are posted there.
+class WsSession : public std::enable_shared_from_this<WsSession>, public WsConnection {
+ public:
+  WsSession(beast::tcp_stream&& stream, Worker& worker, Server::Impl& impl, Request req);
+  ~WsSession() override;
+
+  void Start(bhttp::request<bhttp::string_body> upgrade);
+  void Send(std::shared_ptr<const std::string> text) override;
+  void Close() override;
+  /// Server shutdown: drop the connection now.
+  void Abort() {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+
+ private:
+  void Read();
+  void Enqueue(std::shared_ptr<const std::string> text);
+  void WriteNext();
+  void CloseNow();
+  void Closed();
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buffer_;
+  Worker& worker_;
+  Server::Impl& impl_;
+  Request req_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  bool open_ = false;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
 };
 
 std::string JsonDetail(std::string_view detail) {
@@ -163,6 +206,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch() {
     auto started = std::chrono::steady_clock::now();
     auto msg = parser_->release();
+    if (impl_.options.ws && websocket::is_upgrade(msg) &&
+        std::string_view(msg.target()).rfind(impl_.options.ws_path_prefix, 0) == 0) {
+      return Upgrade(std::move(msg));
+    }
     Request req;
     req.id = impl_.next_request_id.fetch_add(1);
     req.method = std::string(msg.method_string());
@@ -194,6 +241,25 @@ class Session : public std::enable_shared_from_this<Session> {
       spdlog::info("{} {} {} {} {} {:.2f}ms", req.id, remote_, req.method, req.target, res.status, ms);
     }
     Write(std::move(res), keep_alive, msg.version());
+  }
+
+  /// Hands the connection to a WebSocket session; this HTTP session ends here.
+  void Upgrade(bhttp::request<bhttp::string_body> msg) {
+    Request req;
+    req.id = impl_.next_request_id.fetch_add(1);
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    std::string_view target = req.target;
+    size_t q = target.find('?');
+    req.path = util::UrlDecode(target.substr(0, q), /*plus_as_space=*/false);
+    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+    for (const auto& f : msg) req.headers.push_back({util::ToLower(f.name_string()), std::string(f.value())});
+    req.remote = remote_;
+    if (impl_.options.access_log) spdlog::info("{} {} {} {} websocket", req.id, remote_, req.method, req.target);
+    stream_.expires_never();
+    impl_.connections.fetch_add(1);
+    auto ws = std::make_shared<WsSession>(std::move(stream_), worker_, impl_, std::move(req));
+    ws->Start(std::move(msg));
   }
 
   void SendError(int status, std::string body) {
@@ -244,6 +310,93 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool keep_alive_ = false;
 };
+
+WsSession::WsSession(beast::tcp_stream&& stream, Worker& worker, Server::Impl& impl, Request req)
+    : ws_(std::move(stream)), worker_(worker), impl_(impl), req_(std::move(req)) {}
+
+WsSession::~WsSession() {
+  worker_.ws_sessions.erase(this);
+  impl_.connections.fetch_sub(1);
+}
+
+void WsSession::Start(bhttp::request<bhttp::string_body> upgrade) {
+  worker_.ws_sessions.insert(this);
+  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(bhttp::field::server, "gridbase"); }));
+  ws_.read_message_max(64 * 1024);
+  ws_.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+    if (ec) return;
+    self->open_ = true;
+    self->impl_.options.ws->OnOpen(self, self->req_);
+    self->Read();
+  });
+}
+
+void WsSession::Read() {
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec) return self->Closed();
+    std::string text = beast::buffers_to_string(self->buffer_.data());
+    self->buffer_.consume(self->buffer_.size());
+    if (!self->closed_) self->impl_.options.ws->OnMessage(self, text);
+    self->Read();
+  });
+}
+
+void WsSession::Send(std::shared_ptr<const std::string> text) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+    self->Enqueue(std::move(text));
+  });
+}
+
+void WsSession::Enqueue(std::shared_ptr<const std::string> text) {
+  if (closed_ || closing_) return;
+  if (queue_.size() >= impl_.options.ws_max_queued_messages) {
+    spdlog::warn("websocket {}: client is not reading; closing", req_.id);
+    Abort();
+    return;
+  }
+  queue_.push_back(std::move(text));
+  if (!writing_) WriteNext();
+}
+
+void WsSession::WriteNext() {
+  if (queue_.empty()) {
+    writing_ = false;
+    if (closing_) CloseNow();
+    return;
+  }
+  writing_ = true;
+  ws_.text(true);
+  ws_.async_write(asio::buffer(*queue_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->queue_.pop_front();
+    if (ec) {
+      self->queue_.clear();
+      self->writing_ = false;
+      return;
+    }
+    self->WriteNext();
+  });
+}
+
+void WsSession::Close() {
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->closing_ || self->closed_) return;
+    self->closing_ = true;
+    if (!self->writing_) self->CloseNow();
+  });
+}
+
+void WsSession::CloseNow() {
+  if (!open_) return Abort();
+  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](beast::error_code) { self->Abort(); });
+}
+
+void WsSession::Closed() {
+  if (closed_) return;
+  closed_ = true;
+  if (open_) impl_.options.ws->OnClose(shared_from_this());
+}
 
 }  // namespace detail
 
@@ -359,6 +512,7 @@ void Server::Shutdown() {
       if (w->acceptor) w->acceptor->close(ec);
       if (first && impl.signals) impl.signals->cancel(ec);
       for (Session* s : std::vector<Session*>(w->sessions.begin(), w->sessions.end())) s->OnShutdown();
+      for (WsSession* s : std::vector<WsSession*>(w->ws_sessions.begin(), w->ws_sessions.end())) s->Abort();
     });
   }
   impl.cv.notify_all();

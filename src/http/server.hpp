@@ -23,6 +23,10 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{75000};
   std::chrono::milliseconds shutdown_grace{10000};
   bool access_log = true;
+  /// Upgrade requests whose path starts with `ws_path_prefix` go to `ws` (when set).
+  WsEndpoint* ws = nullptr;
+  std::string ws_path_prefix = "/ws/";
+  size_t ws_max_queued_messages = 4096;
 };
 
 using Handler = std::function<void(const Request&, Response&)>;

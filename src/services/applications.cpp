@@ -1,11 +1,16 @@
 #include "services/applications.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <map>
 
+#include "services/outbox.hpp"
 #include "services/permissions.hpp"
+#include "services/serializers.hpp"
 #include "services/tables.hpp"
 #include "services/workspaces.hpp"
+#include "util/crypto.hpp"
 #include "util/error.hpp"
 #include "util/time.hpp"
 
@@ -116,6 +121,19 @@ int64_t ApplicationService::CreateInTx(store::Tx& tx, int64_t workspace_id, cons
       workspace_id, type, name, position, util::NowMicros());
 }
 
+/// An application message to every member of its workspace (realtime.md §5.1).
+void RecordApplicationEvent(store::Tx& tx, const Actor& actor, int64_t workspace_id, const char* type,
+                            boost::json::object body) {
+  boost::json::object message{{"type", type}};
+  for (auto& [k, v] : body) message[k] = std::move(v);
+  OutboxEvent e;
+  e.type = type;
+  e.workspace_id = workspace_id;
+  e.recipients = WorkspaceMemberIds(tx, workspace_id);
+  e.message = boost::json::serialize(message);
+  RecordEvent(tx, actor, e);
+}
+
 std::vector<Application> ApplicationService::ListAll(const Actor& actor) {
   return store_.ReadResult([&](store::Tx& tx) {
     std::vector<Application> out;
@@ -151,7 +169,9 @@ Application ApplicationService::Create(const Actor& actor, int64_t workspace_id,
     CheckWorkspacePermission(tx, actor, workspace_id, "workspace.create_application");
     int64_t id = CreateInTx(tx, workspace_id, type, name);
     if (init_with_data) TableService::CreateInTx(tx, id, "Table", std::nullopt, false);
-    return LoadFull(tx, actor, id);
+    auto app = LoadFull(tx, actor, id);
+    RecordApplicationEvent(tx, actor, workspace_id, "application_created", {{"application", ApplicationJson(app)}});
+    return app;
   });
 }
 
@@ -173,7 +193,10 @@ Application ApplicationService::Update(const Actor& actor, int64_t application_i
     auto app = RequireApp(tx, application_id);
     CheckWorkspacePermission(tx, actor, app.workspace.id, "application.update");
     if (name) tx.Exec("UPDATE applications SET name = ? WHERE id = ?", *name, application_id);
-    return LoadFull(tx, actor, application_id);
+    auto updated = LoadFull(tx, actor, application_id);
+    RecordApplicationEvent(tx, actor, app.workspace.id, "application_updated",
+                           {{"application_id", application_id}, {"application", ApplicationJson(updated)}});
+    return updated;
   });
 }
 
@@ -182,6 +205,7 @@ void ApplicationService::Delete(const Actor& actor, int64_t application_id) {
     auto app = RequireApp(tx, application_id);
     CheckWorkspacePermission(tx, actor, app.workspace.id, "application.delete");
     tx.Exec("UPDATE applications SET trashed = 1 WHERE id = ?", application_id);
+    RecordApplicationEvent(tx, actor, app.workspace.id, "application_deleted", {{"application_id", application_id}});
   });
 }
 
@@ -203,10 +227,14 @@ void ApplicationService::Order(const Actor& actor, int64_t workspace_id,
       }
     }
     auto ordered = PartialReorder(current, ids);
+    boost::json::array hashed;
     for (size_t i = 0; i < ordered.size(); ++i) {
       tx.Exec("UPDATE applications SET position = ? WHERE id = ?", static_cast<int64_t>(i + 1),
               ordered[i]);
+      hashed.push_back(boost::json::string(util::Sha256Hex(std::to_string(ordered[i]))));
     }
+    RecordApplicationEvent(tx, actor, workspace_id, "applications_reordered",
+                           {{"workspace_id", workspace_id}, {"order", std::move(hashed)}});
   });
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "services/fulltext.hpp"
+#include "services/outbox.hpp"
 #include "services/schema.hpp"
 #include "store/ddl.hpp"
 #include "types/field_type.hpp"
@@ -326,6 +327,21 @@ Field FieldService::CreateInTx(store::Tx& tx, types::TableSchema& schema, Field 
   return spec;
 }
 
+/// Records a field event for the table page and its webhooks (realtime.md §5.4).
+void RecordFieldEvent(store::Tx& tx, const Actor& actor, const types::TableSchema& schema, const char* type,
+                      json::object body) {
+  json::object message{{"type", type}};
+  for (auto& [k, v] : body) message[k] = std::move(v);
+  OutboxEvent e;
+  e.type = type;
+  e.workspace_id = schema.workspace_id;
+  e.table_id = schema.id;
+  e.message = json::serialize(message);
+  e.extra = json::serialize(json::object{{"database_id", schema.database_id}});
+  e.webhooks = true;
+  RecordEvent(tx, actor, e);
+}
+
 json::array FieldService::List(const Actor& actor, int64_t table_id) {
   return store_.ReadResult([&](store::Tx& tx) {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_fields");
@@ -354,6 +370,7 @@ json::object FieldService::Create(const Actor& actor, int64_t table_id, const js
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.create_field");
     Field created = CreateInTx(tx, schema, spec);
     json::object out = FieldJson(created, schema);
+    RecordFieldEvent(tx, actor, schema, "field_created", {{"field", out}, {"related_fields", json::array{}}});
     out["related_fields"] = json::array{};
     return out;
   });
@@ -420,6 +437,8 @@ json::object FieldService::Update(const Actor& actor, int64_t field_id, const js
     if (schema.fts_ready) DropFullText(tx, schema.id);
     if (schema.trigram_state != 0) DropSearchIndex(tx, schema.id);
     json::object out = FieldJson(spec, schema);
+    RecordFieldEvent(tx, actor, schema, "field_updated",
+                     {{"field_id", field_id}, {"field", out}, {"related_fields", json::array{}}});
     out["related_fields"] = json::array{};
     return out;
   });
@@ -436,6 +455,8 @@ json::object FieldService::Delete(const Actor& actor, int64_t field_id) {
     tx.Exec("UPDATE fields SET trashed = 1 WHERE id = ?", field_id);
     if (schema.fts_ready) DropFullText(tx, schema.id);
     if (schema.trigram_state != 0) DropSearchIndex(tx, schema.id);
+    RecordFieldEvent(tx, actor, schema, "field_deleted",
+                     {{"table_id", table_id}, {"field_id", field_id}, {"related_fields", json::array{}}});
     return json::object{{"related_fields", json::array{}}};
   });
 }
@@ -516,6 +537,8 @@ json::object FieldService::ChangePrimary(const Actor& actor, int64_t table_id, c
     target.primary = true;
     json::object out = FieldJson(target, schema);
     out["related_fields"] = json::array{FieldJson(old_copy, schema)};
+    RecordFieldEvent(tx, actor, schema, "field_updated",
+                     {{"field_id", target.id}, {"field", FieldJson(target, schema)}, {"related_fields", out["related_fields"]}});
     return out;
   });
 }

@@ -5,7 +5,9 @@
 #include <regex>
 #include <set>
 
+#include "services/outbox.hpp"
 #include "services/permissions.hpp"
+#include "services/serializers.hpp"
 #include "services/users.hpp"
 #include "services/workspaces.hpp"
 #include "util/error.hpp"
@@ -234,6 +236,18 @@ WorkspaceWithMembers InvitationService::Accept(const Actor& actor, int64_t invit
   return store_.WriteResult([&](store::Tx& tx) {
     auto email = tx.QueryText("SELECT email FROM users WHERE id = ?", actor.user_id).value_or("");
     int64_t workspace_id = AcceptInTx(tx, invitation_id, actor.user_id, email);
+    for (const auto& m : WorkspaceService::LoadMembers(tx, workspace_id)) {
+      if (m.user_id != actor.user_id) continue;
+      OutboxEvent e;
+      e.type = "group_user_added";
+      e.workspace_id = workspace_id;
+      e.recipients = WorkspaceMemberIds(tx, workspace_id);
+      e.message = json::serialize(json::object{{"type", "group_user_added"},
+                                               {"id", m.id},
+                                               {"workspace_id", workspace_id},
+                                               {"workspace_user", MemberJson(m)}});
+      RecordEvent(tx, actor, e);
+    }
     return WorkspaceService::LoadWithMembers(tx, actor.user_id, workspace_id);
   });
 }

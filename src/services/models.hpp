@@ -43,6 +43,11 @@ struct Actor {
   int64_t user_id = 0;
   bool is_staff = false;
   std::optional<TokenActor> token;
+  /// The caller's realtime connection (`WebSocketId` header of a JWT request): the messages
+  /// its change causes are not echoed to that connection (realtime.md §3).
+  std::string websocket_id;
+  /// `send_webhook_events` (rows.md §1): false keeps row events from webhooks.
+  bool send_webhook_events = true;
 };
 
 struct Workspace {

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "services/fulltext.hpp"
+#include "services/outbox.hpp"
 #include "services/permissions.hpp"
 #include "services/row_order.hpp"
 #include "services/schema.hpp"
@@ -307,6 +308,76 @@ std::string RowJson(store::Tx& tx, const TableSchema& s, int64_t id, bool names)
   return out;
 }
 
+/// The rows `ids` as a JSON array with field_<id> keys: the form realtime messages carry.
+std::string RowsArray(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids) {
+  std::string out;
+  util::JsonWriter w(out);
+  WriteRowsById(tx, s, ids, /*names=*/false, w);
+  return out;
+}
+
+/// What webhooks need besides the message: the database and the field names at this moment
+/// (for `use_user_field_names`).
+std::string RowEventExtra(const TableSchema& s) {
+  std::string out;
+  util::JsonWriter w(out);
+  w.BeginObject();
+  w.Key("database_id");
+  w.Int(s.database_id);
+  w.Key("names");
+  w.BeginObject();
+  for (const auto& f : s.fields) {
+    w.Key("field_" + std::to_string(f.id));
+    w.String(f.name);
+  }
+  w.EndObject();
+  w.EndObject();
+  return out;
+}
+
+std::string IdArray(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "]";
+}
+
+/// Records a row event for the table page and its webhooks (realtime.md §5.3).
+void RecordRowEvent(store::Tx& tx, const Actor& actor, const TableSchema& s, const char* type, std::string body) {
+  OutboxEvent e;
+  e.type = type;
+  e.workspace_id = s.workspace_id;
+  e.table_id = s.id;
+  e.message = fmt::format(R"({{"type":"{}","table_id":{},{}}})", type, s.id, body);
+  e.extra = RowEventExtra(s);
+  e.webhooks = true;
+  RecordEvent(tx, actor, e);
+}
+
+void RecordRowsCreated(store::Tx& tx, const Actor& actor, const TableSchema& s, const std::string& rows,
+                       std::optional<int64_t> before) {
+  RecordRowEvent(tx, actor, s, "rows_created",
+                 fmt::format(R"("rows":{},"metadata":{{}},"before_row_id":{})", rows,
+                             before ? std::to_string(*before) : std::string("null")));
+}
+
+void RecordRowsUpdated(store::Tx& tx, const Actor& actor, const TableSchema& s, const std::string& before,
+                       const std::string& after, const std::vector<int64_t>& updated_fields) {
+  std::vector<int64_t> ordered;
+  for (const auto& f : s.fields)
+    if (std::find(updated_fields.begin(), updated_fields.end(), f.id) != updated_fields.end()) ordered.push_back(f.id);
+  RecordRowEvent(tx, actor, s, "rows_updated",
+                 fmt::format(R"("rows_before_update":{},"rows":{},"metadata":{{}},"updated_field_ids":{})", before,
+                             after, IdArray(ordered)));
+}
+
+void RecordRowsDeleted(store::Tx& tx, const Actor& actor, const TableSchema& s, const std::vector<int64_t>& ids,
+                       const std::string& rows) {
+  RecordRowEvent(tx, actor, s, "rows_deleted", fmt::format(R"("row_ids":{},"rows":{})", IdArray(ids), rows));
+}
+
 /// Validates a single-row body; `not_object` is the message for a non-object body (Baserow's
 /// create and update say it differently, pitfalls.md 11).
 Prepared PrepareSingleRow(const json::value& body, const TableSchema& s, bool names, std::string_view not_object) {
@@ -538,7 +609,9 @@ std::string RowService::Create(const Actor& actor, int64_t table_id, const json:
     tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", table_id);
     IndexRows(tx, schema, {id});
     if (IndexRowsForSearch(tx, schema, {id})) advisor_.SearchDirty(schema.id);
-    return RowJson(tx, schema, id, opts.user_field_names);
+    std::string row = RowJson(tx, schema, id, false);
+    RecordRowsCreated(tx, actor, schema, "[" + row + "]", before);
+    return opts.user_field_names ? RowJson(tx, schema, id, true) : row;
   });
 }
 
@@ -549,10 +622,15 @@ std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row
     auto prepared =
         PrepareSingleRow(body, schema, opts.user_field_names, "Invalid data. Expected types are: dict, but got {}.");
     if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
+    std::string before = RowJson(tx, schema, row_id, false);
     UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
     IndexRows(tx, schema, {row_id});
     if (IndexRowsForSearch(tx, schema, {row_id})) advisor_.SearchDirty(schema.id);
-    return RowJson(tx, schema, row_id, opts.user_field_names);
+    std::string after = RowJson(tx, schema, row_id, false);
+    std::vector<int64_t> updated;
+    for (const auto& [f, v] : prepared.values) updated.push_back(f->id);
+    RecordRowsUpdated(tx, actor, schema, "[" + before + "]", "[" + after + "]", updated);
+    return opts.user_field_names ? RowJson(tx, schema, row_id, true) : after;
   });
 }
 
@@ -560,8 +638,10 @@ void RowService::Delete(const Actor& actor, int64_t table_id, int64_t row_id) {
   store_.Write([&](store::Tx& tx) {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.delete_row");
     if (!OrdOf(tx, schema, row_id)) RowsMissing(fmt::format("['{}']", row_id));
+    std::string before = RowJson(tx, schema, row_id, false);
     tx.Exec("UPDATE " + schema.sql_table() + " SET trashed = 1 WHERE id = ?", row_id);
     tx.Exec("UPDATE database_tables SET row_count = row_count - 1 WHERE id = ?", table_id);
+    RecordRowsDeleted(tx, actor, schema, {row_id}, "[" + before + "]");
   });
 }
 
@@ -577,9 +657,12 @@ std::string RowService::Move(const Actor& actor, int64_t table_id, int64_t row_i
     } else {
       ord = AppendOrder(tx, schema);
     }
+    std::string before = RowJson(tx, schema, row_id, false);
     tx.Exec("UPDATE " + schema.sql_table() + " SET ord = ?, updated_on = ? WHERE id = ?", ord, util::NowMicros(),
             row_id);
-    return RowJson(tx, schema, row_id, names);
+    std::string after = RowJson(tx, schema, row_id, false);
+    RecordRowsUpdated(tx, actor, schema, "[" + before + "]", "[" + after + "]", {});
+    return names ? RowJson(tx, schema, row_id, true) : after;
   });
 }
 
@@ -618,7 +701,9 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
             table_id);
     std::vector<int64_t> all_fields;
     for (const auto& f : schema.fields) all_fields.push_back(f.id);
-    return FinishBatch(tx, schema, ids, opts, all_fields, advisor_);
+    std::string out = FinishBatch(tx, schema, ids, opts, all_fields, advisor_);
+    RecordRowsCreated(tx, actor, schema, RowsArray(tx, schema, ids), before);
+    return out;
   });
 }
 
@@ -665,6 +750,7 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
     for (int64_t id : ids)
       if (!OrdOf(tx, schema, id)) missing.push_back(id);
     if (!missing.empty()) RowsMissing(IdList(missing));
+    std::string before = RowsArray(tx, schema, ids);
     int64_t now = util::NowMicros();
     std::vector<int64_t> updated_fields;
     for (const auto& [id, p] : rows) {
@@ -673,7 +759,9 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
         if (std::find(updated_fields.begin(), updated_fields.end(), f->id) == updated_fields.end())
           updated_fields.push_back(f->id);
     }
-    return FinishBatch(tx, schema, ids, opts, updated_fields, advisor_);
+    std::string out = FinishBatch(tx, schema, ids, opts, updated_fields, advisor_);
+    RecordRowsUpdated(tx, actor, schema, before, RowsArray(tx, schema, ids), updated_fields);
+    return out;
   });
 }
 
@@ -700,9 +788,11 @@ void RowService::BatchDelete(const Actor& actor, int64_t table_id, const json::v
     }
     if (!missing.empty()) RowsMissing(IdList(missing));
     if (!trashed.empty()) throw Error("ERROR_CANNOT_DELETE_ALREADY_DELETED_ITEM");
+    std::string before = RowsArray(tx, schema, *ids);
     for (int64_t id : *ids) tx.Exec("UPDATE " + schema.sql_table() + " SET trashed = 1 WHERE id = ?", id);
     tx.Exec("UPDATE database_tables SET row_count = row_count - ? WHERE id = ?", static_cast<int64_t>(ids->size()),
             table_id);
+    RecordRowsDeleted(tx, actor, schema, *ids, before);
   });
 }
 

@@ -1,14 +1,14 @@
-#include "api/serializers.hpp"
+#include "services/serializers.hpp"
 
 #include <boost/json/array.hpp>
 
 #include "util/time.hpp"
 
-namespace gridbase::api {
+namespace gridbase::services {
 
 namespace json = boost::json;
 
-json::object UserJson(const services::User& u) {
+json::object UserJson(const User& u) {
   json::array tours;
   for (const auto& t : u.completed_guided_tours) tours.push_back(json::string(t));
   return json::object{{"first_name", u.first_name},
@@ -22,7 +22,7 @@ json::object UserJson(const services::User& u) {
                       {"completed_guided_tours", std::move(tours)}};
 }
 
-json::object MemberJson(const services::Member& m) {
+json::object MemberJson(const Member& m) {
   return json::object{{"id", m.id},
                       {"name", m.name},
                       {"email", m.email},
@@ -33,11 +33,11 @@ json::object MemberJson(const services::Member& m) {
                       {"to_be_deleted", m.to_be_deleted}};
 }
 
-json::object WorkspaceJson(const services::Workspace& w) {
+json::object WorkspaceJson(const Workspace& w) {
   return json::object{{"id", w.id}, {"name", w.name}, {"generative_ai_models_enabled", json::object{}}};
 }
 
-json::object WorkspaceWithMembersJson(const services::WorkspaceWithMembers& w,
+json::object WorkspaceWithMembersJson(const WorkspaceWithMembers& w,
                                       bool with_unread_count) {
   json::array users;
   for (const auto& m : w.users) users.push_back(MemberJson(m));
@@ -51,7 +51,7 @@ json::object WorkspaceWithMembersJson(const services::WorkspaceWithMembers& w,
   return out;
 }
 
-json::object TableJson(const services::TableRef& t) {
+json::object TableJson(const TableRef& t) {
   return json::object{{"id", t.id},
                       {"name", t.name},
                       {"order", t.order},
@@ -59,7 +59,7 @@ json::object TableJson(const services::TableRef& t) {
                       {"data_sync", nullptr}};
 }
 
-json::object ApplicationJson(const services::Application& a) {
+json::object ApplicationJson(const Application& a) {
   json::array tables;
   for (const auto& t : a.tables) tables.push_back(TableJson(t));
   return json::object{{"id", a.id},
@@ -71,7 +71,7 @@ json::object ApplicationJson(const services::Application& a) {
                       {"tables", std::move(tables)}};
 }
 
-json::object SettingsJson(const services::InstanceSettings& s) {
+json::object SettingsJson(const InstanceSettings& s) {
   return json::object{{"allow_new_signups", s.allow_new_signups},
                       {"allow_signups_via_workspace_invitations", s.allow_signups_via_workspace_invitations},
                       {"allow_reset_password", s.allow_reset_password},
@@ -85,4 +85,4 @@ json::object SettingsJson(const services::InstanceSettings& s) {
                       {"verify_import_signature", s.verify_import_signature}};
 }
 
-}  // namespace gridbase::api
+}  // namespace gridbase::services

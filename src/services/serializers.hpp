@@ -1,18 +1,19 @@
 #pragma once
-// JSON shapes of Baserow's serializers for the objects of this area.
+// JSON shapes of Baserow's serializers for users, workspaces, members, tables and
+// applications: used by the API responses and by the realtime messages of the same objects.
 #include <boost/json/object.hpp>
 
 #include "services/models.hpp"
 
-namespace gridbase::api {
+namespace gridbase::services {
 
-boost::json::object UserJson(const services::User& u);
-boost::json::object MemberJson(const services::Member& m);
-boost::json::object WorkspaceJson(const services::Workspace& w);
-boost::json::object WorkspaceWithMembersJson(const services::WorkspaceWithMembers& w,
+boost::json::object UserJson(const User& u);
+boost::json::object MemberJson(const Member& m);
+boost::json::object WorkspaceJson(const Workspace& w);
+boost::json::object WorkspaceWithMembersJson(const WorkspaceWithMembers& w,
                                              bool with_unread_count);
-boost::json::object TableJson(const services::TableRef& t);
-boost::json::object ApplicationJson(const services::Application& a);
-boost::json::object SettingsJson(const services::InstanceSettings& s);
+boost::json::object TableJson(const TableRef& t);
+boost::json::object ApplicationJson(const Application& a);
+boost::json::object SettingsJson(const InstanceSettings& s);
 
-}  // namespace gridbase::api
+}  // namespace gridbase::services

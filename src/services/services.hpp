@@ -10,16 +10,17 @@
 #include "services/tables.hpp"
 #include "services/tokens.hpp"
 #include "services/users.hpp"
+#include "services/webhooks.hpp"
 #include "services/workspaces.hpp"
 
 namespace gridbase::services {
 
 struct Services {
   Services(store::Store& s, AuthConfig auth_config, MailConfig mail_config, std::string frontend_url,
-           int64_t index_min_rows = kAutoIndexMinRows)
+           int64_t index_min_rows = kAutoIndexMinRows, WebhookConfig webhook_config = {})
       : store(s), mailer(std::move(mail_config)), auth(s, auth_config), users(s), workspaces(s), applications(s),
         settings(s), tables(s), fields(s), index_advisor(s, index_min_rows), rows(s, index_advisor), tokens(s, auth_config.secret_key),
-        invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)) {}
+        invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)), webhooks(s, webhook_config) {}
 
   store::Store& store;
   Mailer mailer;
@@ -34,6 +35,7 @@ struct Services {
   RowService rows;
   TokenService tokens;
   InvitationService invitations;
+  WebhookService webhooks;
 };
 
 }  // namespace gridbase::services

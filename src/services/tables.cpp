@@ -7,9 +7,11 @@
 
 #include "services/applications.hpp"
 #include "services/fields.hpp"
+#include "services/outbox.hpp"
 #include "services/permissions.hpp"
 #include "store/ddl.hpp"
 #include "types/field_type.hpp"
+#include "util/crypto.hpp"
 #include "util/error.hpp"
 #include "util/json_writer.hpp"
 #include "util/strings.hpp"
@@ -193,6 +195,24 @@ void TableService::FillExampleDatabase(store::Tx& tx, int64_t database_id) {
   BuildTable(tx, database_id, "Projects", std::move(projects), project_rows);
 }
 
+namespace {
+
+/// A table message for every member of the workspace (realtime.md §5.2).
+void RecordTableEvent(store::Tx& tx, const Actor& actor, int64_t workspace_id, std::optional<int64_t> table_id,
+                      const char* type, json::object body) {
+  json::object message{{"type", type}};
+  for (auto& [k, v] : body) message[k] = std::move(v);
+  OutboxEvent e;
+  e.type = type;
+  e.workspace_id = workspace_id;
+  e.table_id = table_id;
+  e.recipients = WorkspaceMemberIds(tx, workspace_id);
+  e.message = json::serialize(message);
+  RecordEvent(tx, actor, e);
+}
+
+}  // namespace
+
 json::array TableService::List(const Actor& actor, int64_t database_id) {
   return store_.ReadResult([&](store::Tx& tx) {
     auto db = RequireDatabase(tx, database_id);
@@ -223,7 +243,9 @@ json::object TableService::Create(const Actor& actor, int64_t database_id, const
     auto db = RequireDatabase(tx, database_id);
     CheckWorkspacePermission(tx, actor, db.workspace_id, "database.create_table");
     int64_t id = CreateInTx(tx, database_id, name, data, first_row_header);
-    return TableObjectJson(LoadSchema(tx, id));
+    json::object table = TableObjectJson(LoadSchema(tx, id));
+    RecordTableEvent(tx, actor, db.workspace_id, id, "table_created", {{"table", table}});
+    return table;
   });
 }
 
@@ -234,16 +256,21 @@ json::object TableService::Get(const Actor& actor, int64_t table_id) {
 
 json::object TableService::Update(const Actor& actor, int64_t table_id, const std::string& name) {
   return store_.WriteResult([&](store::Tx& tx) {
-    LoadSchemaFor(tx, actor, table_id, "database.table.update");
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.update");
     tx.Exec("UPDATE database_tables SET name = ? WHERE id = ?", name, table_id);
-    return TableObjectJson(LoadSchema(tx, table_id));
+    json::object table = TableObjectJson(LoadSchema(tx, table_id));
+    RecordTableEvent(tx, actor, schema.workspace_id, table_id, "table_updated",
+                     {{"table_id", table_id}, {"table", table}, {"force_table_refresh", false}});
+    return table;
   });
 }
 
 void TableService::Delete(const Actor& actor, int64_t table_id) {
   store_.Write([&](store::Tx& tx) {
-    LoadSchemaFor(tx, actor, table_id, "database.table.delete");
+    auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.delete");
     tx.Exec("UPDATE database_tables SET trashed = 1 WHERE id = ?", table_id);
+    RecordTableEvent(tx, actor, schema.workspace_id, table_id, "table_deleted",
+                     {{"database_id", schema.database_id}, {"table_id", table_id}});
   });
 }
 
@@ -264,9 +291,13 @@ void TableService::Order(const Actor& actor, int64_t database_id, const std::vec
       }
     }
     auto ordered = PartialReorder(current, table_ids);
+    json::array hashed;
     for (size_t i = 0; i < ordered.size(); ++i) {
       tx.Exec("UPDATE database_tables SET position = ? WHERE id = ?", static_cast<int64_t>(i + 1), ordered[i]);
+      hashed.push_back(json::string(util::Sha256Hex(std::to_string(ordered[i]))));
     }
+    RecordTableEvent(tx, actor, db.workspace_id, std::nullopt, "tables_reordered",
+                     {{"database_id", database_id}, {"order", std::move(hashed)}});
   });
 }
 

@@ -1,9 +1,11 @@
 #include "services/tokens.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <sodium.h>
 
 #include "services/auth.hpp"
+#include "services/outbox.hpp"
 #include "services/permissions.hpp"
 #include "services/workspaces.hpp"
 #include "util/crypto.hpp"
@@ -242,6 +244,15 @@ json::object TokenService::Get(const Actor& actor, int64_t token_id) {
   });
 }
 
+/// Tells realtime to re-check (or, when the key is gone, close) the token's connections.
+void RecordTokenChanged(store::Tx& tx, const Actor& actor, int64_t token_id, bool gone) {
+  OutboxEvent e;
+  e.type = kTokenChangedEvent;
+  e.message = json::serialize(json::object{{"type", kTokenChangedEvent}, {"token_id", token_id}, {"gone", gone}});
+  e.exclude_sender = false;
+  RecordEvent(tx, actor, e);
+}
+
 json::object TokenService::Update(const Actor& actor, int64_t token_id, const json::value& body) {
   return store_.WriteResult([&](store::Tx& tx) {
     util::Validator v(body);
@@ -278,6 +289,7 @@ json::object TokenService::Update(const Actor& actor, int64_t token_id, const js
       tx.Exec("UPDATE database_tokens SET key_lookup = ?, key_sealed = ? WHERE id = ?", Lookup(key), Seal(key),
               token_id);
     }
+    if (permissions || rotate) RecordTokenChanged(tx, actor, token_id, rotate);
     return TokenJson(tx, token_id);
   });
 }
@@ -286,6 +298,7 @@ void TokenService::Delete(const Actor& actor, int64_t token_id) {
   store_.Write([&](store::Tx& tx) {
     RequireOwnToken(tx, actor, token_id);
     tx.Exec("DELETE FROM database_tokens WHERE id = ?", token_id);
+    RecordTokenChanged(tx, actor, token_id, /*gone=*/true);
   });
 }
 

@@ -8,6 +8,7 @@
 #include "services/applications.hpp"
 #include "services/auth.hpp"
 #include "services/invitations.hpp"
+#include "services/outbox.hpp"
 #include "services/settings.hpp"
 #include "services/tables.hpp"
 #include "services/workspaces.hpp"
@@ -76,7 +77,8 @@ std::optional<User> UserService::Get(int64_t id) {
   return store_.ReadResult([&](store::Tx& tx) { return LoadUser(tx, id); });
 }
 
-User UserService::UpdateAccount(int64_t user_id, const AccountPatch& patch) {
+User UserService::UpdateAccount(const Actor& actor, const AccountPatch& patch) {
+  int64_t user_id = actor.user_id;
   store_.Write([&](store::Tx& tx) {
     auto user = LoadUser(tx, user_id);
     if (!user) throw Error("ERROR_USER_NOT_FOUND");
@@ -100,12 +102,30 @@ User UserService::UpdateAccount(int64_t user_id, const AccountPatch& patch) {
       tx.Exec("UPDATE users SET completed_guided_tours = ? WHERE id = ?", json::serialize(arr),
               user_id);
     }
+    if (patch.first_name && *patch.first_name != user->first_name) {
+      // user_updated to the members of every workspace of the user (realtime.md §5.1).
+      std::vector<int64_t> recipients;
+      auto c = tx.Query("SELECT DISTINCT o.user_id FROM workspace_users m JOIN workspace_users o "
+                        "ON o.workspace_id = m.workspace_id WHERE m.user_id = ? ORDER BY o.user_id",
+                        user_id);
+      while (c->Next()) recipients.push_back(c->Int(0));
+      c.reset();
+      if (recipients.empty()) recipients.push_back(user_id);
+      OutboxEvent e;
+      e.type = "user_updated";
+      e.recipients = std::move(recipients);
+      e.message = json::serialize(json::object{
+          {"type", "user_updated"},
+          {"user", json::object{{"id", user_id}, {"username", user->email}, {"first_name", *patch.first_name}}}});
+      RecordEvent(tx, actor, e);
+    }
   });
   return *Get(user_id);
 }
 
-void UserService::ChangePassword(int64_t user_id, std::string_view old_password,
+void UserService::ChangePassword(const Actor& actor, std::string_view old_password,
                                  std::string_view new_password) {
+  int64_t user_id = actor.user_id;
   auto user = Get(user_id);
   if (!user) throw Error("ERROR_USER_NOT_FOUND");
   if (!util::VerifyPassword(user->password_hash, old_password)) {
@@ -115,6 +135,12 @@ void UserService::ChangePassword(int64_t user_id, std::string_view old_password,
   store_.Write([&](store::Tx& tx) {
     tx.Exec("UPDATE users SET password_hash = ?, last_password_change = ? WHERE id = ?", hash,
             util::NowMicros(), user_id);
+    // Every other connection of the user is closed (realtime.md §1).
+    OutboxEvent e;
+    e.type = "force_disconnect";
+    e.recipients = std::vector<int64_t>{user_id};
+    e.message = R"({"type":"force_disconnect"})";
+    RecordEvent(tx, actor, e);
   });
 }
 

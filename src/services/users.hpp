@@ -47,9 +47,9 @@ class UserService {
   User Login(std::string_view email, std::string_view password);
 
   std::optional<User> Get(int64_t id);
-  User UpdateAccount(int64_t user_id, const AccountPatch& patch);
+  User UpdateAccount(const Actor& actor, const AccountPatch& patch);
   /// Throws ERROR_INVALID_OLD_PASSWORD. Invalidates every token issued before now.
-  void ChangePassword(int64_t user_id, std::string_view old_password, std::string_view new_password);
+  void ChangePassword(const Actor& actor, std::string_view old_password, std::string_view new_password);
 
  private:
   store::Store& store_;

@@ -1,9 +1,12 @@
 #include "services/workspaces.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <set>
 
 #include "services/applications.hpp"
 #include "services/auth.hpp"
+#include "services/outbox.hpp"
+#include "services/serializers.hpp"
 #include "services/permissions.hpp"
 #include "services/tables.hpp"
 #include "util/error.hpp"
@@ -11,6 +14,8 @@
 #include "util/time.hpp"
 
 namespace gridbase::services {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -47,6 +52,29 @@ std::optional<Member> FindMember(store::Tx& tx, int64_t member_id) {
                     member_id);
   if (!c->Next()) return std::nullopt;
   return ReadMember(*c);
+}
+
+/// A workspace message for `recipients` (realtime.md §5.1).
+void RecordWorkspaceEvent(store::Tx& tx, const Actor& actor, int64_t workspace_id, const char* type,
+                          json::object body, std::vector<int64_t> recipients) {
+  json::object message{{"type", type}};
+  for (auto& [k, v] : body) message[k] = std::move(v);
+  OutboxEvent e;
+  e.type = type;
+  e.workspace_id = workspace_id;
+  e.recipients = std::move(recipients);
+  e.message = json::serialize(message);
+  RecordEvent(tx, actor, e);
+}
+
+/// group_user_deleted to the members and the removed user; realtime also drops the removed
+/// user's table subscriptions in that workspace.
+void RecordMemberRemoved(store::Tx& tx, const Actor& actor, const Member& m) {
+  auto recipients = WorkspaceMemberIds(tx, m.workspace_id);
+  if (std::find(recipients.begin(), recipients.end(), m.user_id) == recipients.end()) recipients.push_back(m.user_id);
+  RecordWorkspaceEvent(tx, actor, m.workspace_id, "group_user_deleted",
+                       {{"id", m.id}, {"workspace_id", m.workspace_id}, {"workspace_user", MemberJson(m)}},
+                       std::move(recipients));
 }
 
 }  // namespace
@@ -118,7 +146,10 @@ WorkspaceWithMembers WorkspaceService::Create(const Actor& actor, const std::str
   return store_.WriteResult([&](store::Tx& tx) {
     CheckCanCreateWorkspace(tx, actor);
     int64_t id = CreateInTx(tx, actor.user_id, name);
-    return LoadWithMembers(tx, actor.user_id, id);
+    auto out = LoadWithMembers(tx, actor.user_id, id);
+    RecordWorkspaceEvent(tx, actor, id, "group_created", {{"workspace", WorkspaceJson(out.workspace)}},
+                         {actor.user_id});
+    return out;
   });
 }
 
@@ -139,7 +170,11 @@ Workspace WorkspaceService::Update(const Actor& actor, int64_t workspace_id, con
     Require(tx, workspace_id);
     CheckWorkspacePermission(tx, actor, workspace_id, "workspace.update");
     tx.Exec("UPDATE workspaces SET name = ? WHERE id = ?", name, workspace_id);
-    return Require(tx, workspace_id);
+    auto w = Require(tx, workspace_id);
+    RecordWorkspaceEvent(tx, actor, workspace_id, "group_updated",
+                         {{"workspace_id", workspace_id}, {"workspace", WorkspaceJson(w)}},
+                         WorkspaceMemberIds(tx, workspace_id));
+    return w;
   });
 }
 
@@ -148,6 +183,8 @@ void WorkspaceService::Delete(const Actor& actor, int64_t workspace_id) {
     Require(tx, workspace_id);
     CheckWorkspacePermission(tx, actor, workspace_id, "workspace.delete");
     tx.Exec("UPDATE workspaces SET trashed = 1 WHERE id = ?", workspace_id);
+    RecordWorkspaceEvent(tx, actor, workspace_id, "group_deleted", {{"workspace_id", workspace_id}},
+                         WorkspaceMemberIds(tx, workspace_id));
   });
 }
 
@@ -157,6 +194,9 @@ void WorkspaceService::Order(const Actor& actor, const std::vector<int64_t>& wor
       tx.Exec("UPDATE workspace_users SET position = ? WHERE user_id = ? AND workspace_id = ?",
               static_cast<int64_t>(i + 1), actor.user_id, workspace_ids[i]);
     }
+    json::array ids;
+    for (int64_t id : workspace_ids) ids.push_back(id);
+    RecordWorkspaceEvent(tx, actor, 0, "groups_reordered", {{"workspace_ids", std::move(ids)}}, {actor.user_id});
   });
 }
 
@@ -167,7 +207,9 @@ void WorkspaceService::Leave(const Actor& actor, int64_t workspace_id) {
     if (m.is_admin() && CountActiveAdmins(tx, workspace_id) <= 1) {
       throw Error("ERROR_GROUP_USER_IS_LAST_ADMIN");
     }
+    auto member = FindMember(tx, m.id);
     tx.Exec("DELETE FROM workspace_users WHERE id = ?", m.id);
+    if (member) RecordMemberRemoved(tx, actor, *member);
   });
 }
 
@@ -216,7 +258,12 @@ Member WorkspaceService::UpdateMember(const Actor& actor, int64_t member_id,
       throw Error("ERROR_LAST_ADMIN_OF_GROUP");
     }
     tx.Exec("UPDATE workspace_users SET permissions = ? WHERE id = ?", permissions, member_id);
-    return *FindMember(tx, member_id);
+    auto updated = *FindMember(tx, member_id);
+    RecordWorkspaceEvent(tx, actor, updated.workspace_id, "group_user_updated",
+                         {{"id", updated.id}, {"workspace_id", updated.workspace_id},
+                          {"workspace_user", MemberJson(updated)}},
+                         WorkspaceMemberIds(tx, updated.workspace_id));
+    return updated;
   });
 }
 
@@ -227,6 +274,7 @@ void WorkspaceService::DeleteMember(const Actor& actor, int64_t member_id) {
     CheckWorkspacePermission(tx, actor, m->workspace_id, "workspace_user.delete");
     if (m->user_id == actor.user_id) throw Error("ERROR_CANNOT_DELETE_YOURSELF_FROM_GROUP");
     tx.Exec("DELETE FROM workspace_users WHERE id = ?", member_id);
+    RecordMemberRemoved(tx, actor, *m);
   });
 }
 

@@ -151,6 +151,86 @@ void V6SearchIndex(Tx& tx) {
   tx.Exec("ALTER TABLE database_tables ADD COLUMN trigram_upto INTEGER NOT NULL DEFAULT 0");
 }
 
+void V7Events(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  // The transactional outbox: one row per domain event, written in the transaction of the
+  // change. `message` is the realtime message (field_<id> keys); `extra` what other consumers
+  // need besides it (e.g. field names for webhooks); `recipients` the user ids of events sent
+  // to users rather than to a table page.
+  tx.Exec(fmt::format(R"(CREATE TABLE events (
+      id {pk},
+      uuid TEXT NOT NULL,
+      created_on INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      workspace_id INTEGER,
+      table_id INTEGER,
+      recipients TEXT,
+      exclude_ws TEXT,
+      webhooks INTEGER NOT NULL DEFAULT 1,
+      message TEXT NOT NULL,
+      extra TEXT))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX events_table ON events (table_id, id)");
+  // Where each durable consumer of the outbox has got to.
+  tx.Exec(R"(CREATE TABLE event_consumers (
+      name TEXT PRIMARY KEY,
+      position INTEGER NOT NULL))");
+  tx.Exec(fmt::format(R"(CREATE TABLE webhooks (
+      id {pk},
+      table_id INTEGER NOT NULL REFERENCES database_tables(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      url TEXT NOT NULL,
+      request_method TEXT NOT NULL,
+      include_all_events INTEGER NOT NULL,
+      use_user_field_names INTEGER NOT NULL,
+      active INTEGER NOT NULL,
+      failed_triggers INTEGER NOT NULL,
+      created_on INTEGER NOT NULL,
+      updated_on INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX webhooks_table ON webhooks (table_id, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE webhook_events (
+      id {pk},
+      webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+      event_type TEXT NOT NULL,
+      fields TEXT NOT NULL DEFAULT '[]',
+      views TEXT NOT NULL DEFAULT '[]'))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX webhook_events_webhook ON webhook_events (webhook_id, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE webhook_headers (
+      id {pk},
+      webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      value TEXT NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX webhook_headers_webhook ON webhook_headers (webhook_id, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE webhook_calls (
+      id {pk},
+      webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+      event_id TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      called_time INTEGER NOT NULL,
+      called_url TEXT NOT NULL,
+      request TEXT NOT NULL,
+      response TEXT NOT NULL,
+      response_status INTEGER,
+      error TEXT))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX webhook_calls_webhook ON webhook_calls (webhook_id, called_time)");
+  // Calls still to make: the head of each webhook's queue is attempted when due.
+  tx.Exec(fmt::format(R"(CREATE TABLE webhook_deliveries (
+      id {pk},
+      webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+      event_id TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt INTEGER NOT NULL,
+      call_id INTEGER))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -159,6 +239,7 @@ const std::vector<Migration>& All() {
       {4, "database tokens and their grants", &V4Tokens},
       {5, "workspace invitations", &V5Invitations},
       {6, "substring search index state per table", &V6SearchIndex},
+      {7, "event outbox and table webhooks", &V7Events},
   };
   return kAll;
 }

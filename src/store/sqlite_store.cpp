@@ -303,14 +303,17 @@ class SqliteStore final : public Store {
     std::lock_guard lock(writer_mu_);
     if (!writer_) throw StoreError(StoreErrorKind::kOther, "store is closed");
     writer_->ExecRaw("BEGIN IMMEDIATE");
+    bool events = false;
     try {
       SqliteTx tx(*writer_);
       fn(tx);
       writer_->ExecRaw("COMMIT");
+      events = tx.events_recorded;
     } catch (...) {
       RollbackQuietly(*writer_);
       throw;
     }
+    if (events) NotifyCommitted();
   }
 
   bool Ping() override {

@@ -80,6 +80,8 @@ class Dialect {
 class Tx {
  public:
   virtual ~Tx() = default;
+  /// Set by whoever appends to the event outbox; the store then tells its commit listener.
+  bool events_recorded = false;
   virtual const Dialect& dialect() const = 0;
 
   /// Runs a statement and returns the number of changed rows.
@@ -125,6 +127,10 @@ class Store {
   /// Closes every connection (checkpointing what the backend needs). Idempotent.
   virtual void Close() = 0;
 
+  /// Called after every committed write transaction that recorded events (from the writing
+  /// thread, outside the transaction). Set once, before serving.
+  void SetCommitListener(std::function<void()> fn) { commit_listener_ = std::move(fn); }
+
   template <class F>
   auto ReadResult(F&& fn) -> decltype(fn(std::declval<Tx&>())) {
     std::optional<decltype(fn(std::declval<Tx&>()))> out;
@@ -137,6 +143,14 @@ class Store {
     Write([&](Tx& tx) { out.emplace(fn(tx)); });
     return std::move(*out);
   }
+
+ protected:
+  void NotifyCommitted() const {
+    if (commit_listener_) commit_listener_();
+  }
+
+ private:
+  std::function<void()> commit_listener_;
 };
 
 /// Opens (creating if needed) an SQLite database in WAL mode with `readers` reader

@@ -100,6 +100,21 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
+std::string NewUuid() {
+  std::string b = RandomBytes(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    auto c = static_cast<unsigned char>(b[i]);
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 std::string RandomHex(size_t bytes) {
   std::string raw = RandomBytes(bytes);
   static constexpr char kHex[] = "0123456789abcdef";

@@ -18,6 +18,7 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b);
 std::string RandomBytes(size_t n);
 std::string RandomHex(size_t bytes);             // 2*bytes lowercase hex chars
 std::string RandomAlphanumeric(size_t length);   // [A-Za-z0-9], unbiased
+std::string NewUuid();                           // random (version 4) UUID, lower-case
 
 /// argon2id hash in libsodium's self-describing string form. Parameters follow OWASP's
 /// argon2id recommendation (t=2, m=19 MiB, p=1).

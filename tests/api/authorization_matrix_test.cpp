@@ -112,6 +112,7 @@ struct Fixture {
   int64_t member_membership = 0;  // the MEMBER's workspace_user id
   int64_t invitation = 0;         // pending invitation addressed to `former`
   int64_t owner_token = 0;        // id of the owner's read-only token (target of token routes)
+  int64_t webhook = 0;            // a webhook of Customers
   std::map<Caller, std::string> token_keys;
 };
 
@@ -171,6 +172,11 @@ Fixture BuildFixture(HttpClient& c) {
   if (!f.name_field || !f.last_name_field || !f.notes_field) throw std::runtime_error("fixture: missing fields");
   auto rows = Must(c.Get("/api/database/rows/table/" + Str(f.customers) + "/", owner), 200, "list rows");
   f.row = IdOf(rows.json().as_object().at("results").as_array().at(0));
+
+  f.webhook = IdOf(Must(c.Post("/api/database/webhooks/table/" + Str(f.customers) + "/",
+                              json::object{{"url", "http://127.0.0.1:9/hook"}, {"name", "Matrix hook"}}, owner),
+                       200, "create webhook")
+                      .json());
 
   JoinAs(c, f, f.admin, "ADMIN");
   JoinAs(c, f, f.member, "MEMBER");
@@ -232,6 +238,7 @@ std::string Snapshot(HttpClient& c, const Fixture& f, const std::vector<std::str
       "/api/database/tokens/",
       "/api/workspaces/invitations/workspace/" + Str(f.workspace) + "/",
       "/api/settings/",
+      "/api/database/webhooks/table/" + Str(f.customers) + "/",
   };
   std::string out;
   for (const auto& p : paths) {
@@ -414,6 +421,8 @@ std::vector<RouteSpec> MatrixRoutes() {
 
   // --- rows (rows.md; tokens.md §4.2) -------------------------------------------------
   add({"GET", "/api/database/rows/table/{table_id}/", A::kJwtOrToken, S::kWorkspace, nullptr, kRead});
+  // event replay (gridbase): the permission of listing the rows
+  add({"GET", "/api/database/events/table/{table_id}/", A::kJwtOrToken, S::kWorkspace, nullptr, kRead});
   add({"POST", "/api/database/rows/table/{table_id}/", A::kJwtOrToken, S::kWorkspace, nullptr, kCreate, M::kShared,
        Body([](Env& e) -> json::value { return json::object{{FieldKey(e.f.name_field), "Matrix"}}; })});
   add({"POST", "/api/database/rows/table/{table_id}/batch/", A::kJwtOrToken, S::kWorkspace, nullptr, kCreate,
@@ -467,6 +476,22 @@ std::vector<RouteSpec> MatrixRoutes() {
        M::kPerCaller});
   add({"POST", "/api/workspaces/invitations/{invitation_id}/reject/", A::kJwt, S::kInvitee, nullptr, kNever,
        M::kPerCaller});
+
+  // --- table webhooks (webhooks.md §1: JWT only, any member) ---------------------------
+  add({"GET", "/api/database/webhooks/table/{table_id}/", A::kJwt, S::kWorkspace});
+  add({"POST", "/api/database/webhooks/table/{table_id}/", A::kJwt, S::kWorkspace, nullptr, kNever, M::kShared,
+       Body([](Env& e) -> json::value {
+         return json::object{{"url", "http://127.0.0.1:9/hook"}, {"name", "Matrix hook " + Str(e.counter)}};
+       })});
+  // Sent to a closed port: an allowed caller gets 200 with is_unreachable.
+  add({"POST", "/api/database/webhooks/table/{table_id}/test-call/", A::kJwt, S::kWorkspace, nullptr, kNever,
+       M::kNone, Body([](Env&) -> json::value {
+         return json::object{{"url", "http://127.0.0.1:" + Str(FreePort()) + "/hook"}, {"event_type", "rows.created"}};
+       })});
+  add({"GET", "/api/database/webhooks/{webhook_id}/", A::kJwt, S::kWorkspace});
+  add({"PATCH", "/api/database/webhooks/{webhook_id}/", A::kJwt, S::kWorkspace, nullptr, kNever, M::kShared,
+       Const(R"({"name":"Renamed hook"})")});
+  add({"DELETE", "/api/database/webhooks/{webhook_id}/", A::kJwt, S::kWorkspace, nullptr, kNever, M::kPerCaller});
   return r;
 }
 
@@ -585,6 +610,13 @@ const char* AuthName(AuthMode m) {
 
 class AuthorizationMatrixTest : public ApiTest {
  protected:
+  /// Webhooks of the fixture call loopback addresses, which the server refuses by default.
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<ServerProcess>(
+        std::vector<std::string>{"--secret-key", kTestSecret, "--webhooks-allow-private-address=true"});
+    server_->Start();
+  }
+
   /// The signed invitation token the server mailed (logged) to `email` most recently.
   static std::string InvitationTokenFor(const std::string& email) {
     std::string log = server().log();
@@ -645,6 +677,7 @@ class AuthorizationMatrixTest : public ApiTest {
       else if (name == "workspace_user_id") out += Str(f.member_membership);
       else if (name == "invitation_id") out += Str(f.invitation);
       else if (name == "token_id") out += Str(f.owner_token);
+      else if (name == "webhook_id") out += Str(f.webhook);
       else if (name == "token") out += InvitationTokenFor(f.former.email);
       else throw std::runtime_error("matrix: no fixture value for path parameter {" + name + "} in " + p);
     }
