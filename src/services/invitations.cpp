@@ -72,6 +72,20 @@ json::object InviteeJson(const Invitation& i, json::value email_exists) {
                       {"email_exists", std::move(email_exists)}};
 }
 
+/// Tells the invited user, when an account with that address exists (realtime.md §5.1; never
+/// suppressed by the caller's WebSocketId).
+void RecordInvitationEvent(store::Tx& tx, const Actor& actor, const char* type, const Invitation& inv) {
+  auto user = tx.QueryInt("SELECT id FROM users WHERE email = ?", inv.email);
+  if (!user) return;
+  OutboxEvent e;
+  e.type = type;
+  e.workspace_id = inv.workspace_id;
+  e.recipients = std::vector<int64_t>{*user};
+  e.exclude_sender = false;
+  e.message = json::serialize(json::object{{"type", type}, {"invitation", InviteeJson(inv, nullptr)}});
+  RecordEvent(tx, actor, e);
+}
+
 std::optional<std::string> HostOf(std::string_view url) {
   static const std::regex kUrl(R"(^[a-zA-Z][a-zA-Z0-9+.-]*://(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::\d+)?(?:[/?#].*)?$)");
   std::cmatch m;
@@ -178,7 +192,9 @@ json::object InvitationService::Create(const Actor& actor, int64_t workspace_id,
           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
           workspace_id, actor.user_id, normalized, permissions, message.value_or(""), util::NowMicros());
     }
-    return Require(tx, id);
+    auto created = Require(tx, id);
+    RecordInvitationEvent(tx, actor, "workspace_invitation_updated_or_created", created);
+    return created;
   });
   std::string link = *base_url;
   if (link.empty() || link.back() != '/') link += '/';
@@ -205,7 +221,9 @@ json::object InvitationService::Update(const Actor& actor, int64_t invitation_id
     auto inv = Require(tx, invitation_id);
     CheckWorkspacePermission(tx, actor, inv.workspace_id, "invitation.update");
     tx.Exec("UPDATE workspace_invitations SET permissions = ? WHERE id = ?", permissions, invitation_id);
-    return AdminJson(Require(tx, invitation_id));
+    auto updated = Require(tx, invitation_id);
+    RecordInvitationEvent(tx, actor, "workspace_invitation_updated_or_created", updated);
+    return AdminJson(updated);
   });
 }
 
@@ -235,7 +253,9 @@ int64_t InvitationService::AcceptInTx(store::Tx& tx, int64_t invitation_id, int6
 WorkspaceWithMembers InvitationService::Accept(const Actor& actor, int64_t invitation_id) {
   return store_.WriteResult([&](store::Tx& tx) {
     auto email = tx.QueryText("SELECT email FROM users WHERE id = ?", actor.user_id).value_or("");
+    auto before = Require(tx, invitation_id);
     int64_t workspace_id = AcceptInTx(tx, invitation_id, actor.user_id, email);
+    RecordInvitationEvent(tx, actor, "workspace_invitation_accepted", before);
     for (const auto& m : WorkspaceService::LoadMembers(tx, workspace_id)) {
       if (m.user_id != actor.user_id) continue;
       OutboxEvent e;
@@ -258,6 +278,7 @@ void InvitationService::Reject(const Actor& actor, int64_t invitation_id) {
     auto email = tx.QueryText("SELECT email FROM users WHERE id = ?", actor.user_id).value_or("");
     if (inv.email != email) throw Error("ERROR_GROUP_INVITATION_EMAIL_MISMATCH");
     tx.Exec("DELETE FROM workspace_invitations WHERE id = ?", invitation_id);
+    RecordInvitationEvent(tx, actor, "workspace_invitation_rejected", inv);
   });
 }
 

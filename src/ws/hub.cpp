@@ -209,7 +209,12 @@ void Hub::OnOpen(const std::shared_ptr<WsConnection>& conn, const http::Request&
   Conn c;
   c.ws = conn;
   bool ok = false;
-  if (jwt && !jwt->empty()) {
+  bool anonymous = jwt && *jwt == "anonymous";
+  if (anonymous) {
+    // Anonymous connections are for public view pages (realtime.md §1); they can follow no
+    // table or row page.
+    ok = true;
+  } else if (jwt && !jwt->empty()) {
     services::User user;
     if (impl_->services.auth.CheckAccessToken(*jwt, &user) == services::AccessCheck::kOk && !user.to_be_deleted) {
       c.user_id = user.id;
@@ -237,7 +242,7 @@ void Hub::OnOpen(const std::shared_ptr<WsConnection>& conn, const http::Request&
   c.id = util::NewUuid();
   conn->Send(Text(json::object{{"type", "authentication"}, {"success", true}, {"web_socket_id", c.id}}));
   std::lock_guard lock(impl_->mu);
-  if (!c.actor.token) impl_->by_user[c.user_id].insert(conn.get());
+  if (!c.actor.token && c.user_id) impl_->by_user[c.user_id].insert(conn.get());
   impl_->conns.emplace(conn.get(), std::move(c));
 }
 
@@ -253,6 +258,7 @@ void Hub::OnMessage(const std::shared_ptr<WsConnection>& conn, std::string_view 
     if (it == impl_->conns.end()) return;
     actor = it->second.actor;
   }
+  if (actor.user_id == 0) return;  // anonymous: no table or row pages
   auto page_of = [&](const json::value* kind) -> std::optional<Page> {
     if (!kind || !kind->is_string()) return std::nullopt;
     Page p;

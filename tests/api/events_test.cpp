@@ -101,6 +101,11 @@ TEST_F(EventsTest, AuthenticationMessage) {
   auto w = MakeWorld(c, "Auth");
   WsClient good(server_->port(), "/ws/core/?jwt_token=" + w.owner.access);
   EXPECT_EQ(Open(good).size(), 36u);
+  // Anonymous connections are accepted (for public views) but follow no table.
+  WsClient anon(server_->port(), "/ws/core/?jwt_token=anonymous");
+  EXPECT_EQ(Open(anon).size(), 36u);
+  anon.Send(json::object{{"page", "table"}, {"table_id", w.table}});
+  EXPECT_TRUE(anon.Silent(300));
   // Unknown messages and refused subscriptions get no reply at all.
   good.Send("not json");
   good.Send(json::object{{"page", "nonsense"}});
@@ -257,6 +262,31 @@ TEST_F(EventsTest, TableAndWorkspaceMessagesGoToMembers) {
                                   R"(,"name":"New name","generative_ai_models_enabled":{}}})"));
 }
 
+TEST_F(EventsTest, InvitationMessagesGoToTheInvitee) {
+  HttpClient c(server_->base_url());
+  auto w = MakeWorld(c, "Inviter");
+  auto invitee = SignUp(c, "Invitee", UniqueEmail("ev-inv"));
+  auto ws = Connect("jwt_token=" + invitee.access);
+  std::string id = Open(*ws);
+  ASSERT_FALSE(id.empty());
+  auto inv = c.Post("/api/workspaces/invitations/workspace/" + S(w.workspace) + "/",
+                    json::object{{"email", invitee.email}, {"permissions", "MEMBER"}, {"base_url", "http://localhost/"}},
+                    {w.owner.auth()});
+  ASSERT_EQ(inv.status, 200) << inv.body;
+  auto created = ws->ReceiveJson();
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->at("type").as_string(), "workspace_invitation_updated_or_created");
+  EXPECT_EQ(created->at("invitation").at("id").as_int64(), Id(inv.json()));
+  EXPECT_TRUE(created->at("invitation").at("email_exists").is_null());
+  // Accepting: the invitee hears of it even through its own connection, and the members
+  // (the invitee included) get group_user_added.
+  auto acc = c.Post("/api/workspaces/invitations/" + S(Id(inv.json())) + "/accept/", json::object{},
+                    {invitee.auth(), "WebSocketId: " + id});
+  ASSERT_EQ(acc.status, 200) << acc.body;
+  EXPECT_EQ(ws->ReceiveJson()->at("type").as_string(), "workspace_invitation_accepted");
+  EXPECT_TRUE(ws->Silent(300));  // group_user_added is not echoed to the accepting connection
+}
+
 TEST_F(EventsTest, ReplayListsATablesEventsAfterACursor) {
   HttpClient c(server_->base_url());
   auto w = MakeWorld(c, "Replay");
@@ -294,6 +324,15 @@ TEST_F(EventsTest, ReplayListsATablesEventsAfterACursor) {
   EXPECT_ERROR(c.Get(base, {other.auth()}), 400, "ERROR_USER_NOT_IN_GROUP");
   EXPECT_ERROR(c.Get("/api/database/events/table/99999999/", {w.owner.auth()}), 404, "ERROR_TABLE_DOES_NOT_EXIST");
   EXPECT_EQ(c.Get(base).status, 401);
+
+  // Once pruning has passed the cursor, the client must reload.
+  ASSERT_TRUE(RunSql(server_->db_file(), "INSERT INTO event_consumers (name, position) VALUES ('_pruned', " +
+                                             S(cursor + 1) + ") ON CONFLICT (name) DO UPDATE SET position = " +
+                                             S(cursor + 1) + ";"));
+  auto expired = c.Get(base + "?after=" + S(cursor), {w.owner.auth()});
+  EXPECT_ERROR(expired, 400, "ERROR_EVENTS_EXPIRED");
+  EXPECT_EQ(c.Get(base + "?after=" + S(cursor + 1), {w.owner.auth()}).status, 200);
+  ASSERT_TRUE(RunSql(server_->db_file(), "DELETE FROM event_consumers WHERE name = '_pruned';"));
 }
 
 TEST_F(EventsTest, WebhooksReceiveRowEventsWithBaserowPayloads) {

@@ -73,28 +73,6 @@ std::string Hook(int64_t id, const std::string& url, const std::string& extra_fi
   return json::serialize(o);
 }
 
-/// Runs SQL against the server's SQLite file with the sqlite3 shell (WAL: safe while the
-/// server runs); returns its output, or nullopt when the shell is missing or failed.
-std::optional<std::string> RunSql(const std::string& db, const std::string& sql) {
-  if (std::system("command -v sqlite3 >/dev/null 2>&1") != 0) return std::nullopt;
-  std::string file = db + ".test.sql";
-  {
-    std::ofstream out(file);
-    out << ".timeout 5000\n" << sql << "\n";
-  }
-  std::string cmd = "sqlite3 -bail '" + db + "' < '" + file + "'";
-  std::string output;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return std::nullopt;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
-  int rc = ::pclose(p);
-  std::remove(file.c_str());
-  if (rc != 0) return std::nullopt;
-  return output;
-}
-
 struct World {
   Account a;
   int64_t ws = 0, db = 0, customers = 0, projects = 0;
@@ -133,7 +111,7 @@ class WebhooksApiTest : public ApiTest {
   static std::string TablePath(int64_t table) { return "/api/database/webhooks/table/" + S(table) + "/"; }
   static std::string HookPath(int64_t id) { return "/api/database/webhooks/" + S(id) + "/"; }
   static std::string TestCallPath(int64_t table) { return TablePath(table) + "test-call/"; }
-  static std::string DbFile() { return server().data_dir() + "/data/gridbase.db"; }
+  static std::string DbFile() { return server().db_file(); }
 
   /// Creates a webhook from a JSON body text; returns the response JSON.
   static json::value Create(HttpClient& c, const World& w, const std::string& body, int64_t table = 0) {
@@ -417,7 +395,7 @@ TEST_F(WebhooksApiTest, ActivatingResetsFailedTriggersAndCallsAreListedNewestFir
            "', " + (i == 10 ? "''" : "'resp'") + ", " + (i == 10 ? "NULL" : "200") + ", " +
            (i == 10 ? "'ConnectionError'" : "''") + ");\n";
   }
-  if (!RunSql(DbFile(), sql)) GTEST_SKIP() << "no sqlite3 shell to seed the call log";
+  ASSERT_TRUE(RunSql(DbFile(), sql)) << "the sqlite3 shell could not seed the call log";
 
   auto got = c.Get(HookPath(id), {w.jwt()}).json().as_object();
   EXPECT_EQ(got.at("active"), false);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -159,6 +160,25 @@ Account SignUp(HttpClient& client, const std::string& name, const std::string& e
 std::string UniqueEmail(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "@example.com";
+}
+
+std::optional<std::string> RunSql(const std::string& db_file, const std::string& sql) {
+  std::string file = db_file + ".test.sql";
+  {
+    std::ofstream out(file);
+    out << ".timeout 5000\n" << sql << "\n";
+  }
+  std::string cmd = "sqlite3 -bail '" + db_file + "' < '" + file + "'";
+  std::string output;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return std::nullopt;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output.append(buf, n);
+  int rc = ::pclose(p);
+  std::remove(file.c_str());
+  if (rc != 0) return std::nullopt;
+  return output;
 }
 
 }  // namespace gbtest

@@ -1,5 +1,6 @@
 #pragma once
 // Starts the real gridbase binary on a free loopback port with a throw-away data dir.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ class ServerProcess {
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& data_dir() const { return data_dir_; }
+  /// The server's SQLite database file.
+  std::string db_file() const { return data_dir_ + "/data/gridbase.db"; }
   std::string log() const;
 
  private:
@@ -42,6 +45,10 @@ class ServerProcess {
   int port_ = 0;
   int pid_ = -1;
 };
+
+/// Runs SQL against an SQLite file with the sqlite3 shell (safe while the server runs: WAL,
+/// busy timeout); returns its output, or nullopt when the shell failed.
+std::optional<std::string> RunSql(const std::string& db_file, const std::string& sql);
 
 /// Runs the gridbase binary with `args`; returns its exit code; stdout+stderr in `output`.
 int RunCli(const std::vector<std::string>& args, std::string* output);
