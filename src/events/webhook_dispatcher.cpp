@@ -95,6 +95,9 @@ std::string Payload(const StoredEvent& event, std::string_view hook_type, const 
   return json::serialize(p);
 }
 
+/// The request body as Baserow's Python sends it (json.dumps: ", " / ": ", ASCII only).
+std::string BodyText(const std::string& compact) { return services::PythonJson(compact).value_or(compact); }
+
 /// True when a stored `fields` selection (JSON array text) allows an update of `updated`.
 bool FieldsMatch(std::string_view selection, const json::value* updated) {
   std::error_code ec;
@@ -327,7 +330,7 @@ void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
       for (const auto& h : hooks) {
         tx.Exec("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, attempts, next_attempt) "
                 "VALUES (?, ?, ?, ?, 0, ?)",
-                h.id, e.uuid, hook_type, Payload(e, hook_type, message, extra, h), now);
+                h.id, e.uuid, hook_type, BodyText(Payload(e, hook_type, message, extra, h)), now);
         queued = true;
       }
     }

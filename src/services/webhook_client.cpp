@@ -533,6 +533,31 @@ void PrintJson(const JsonNode& node, size_t level, std::string& out) {
   }
 }
 
+/// json.dumps(value) with the default separators ", " and ": ".
+void PrintJsonFlat(const JsonNode& node, std::string& out) {
+  switch (node.kind) {
+    case JsonNode::Kind::kScalar: out += node.scalar; return;
+    case JsonNode::Kind::kArray:
+      out.push_back('[');
+      for (size_t i = 0; i < node.items.size(); ++i) {
+        if (i) out += ", ";
+        PrintJsonFlat(node.items[i], out);
+      }
+      out.push_back(']');
+      return;
+    case JsonNode::Kind::kObject:
+      out.push_back('{');
+      for (size_t i = 0; i < node.members.size(); ++i) {
+        if (i) out += ", ";
+        out += node.members[i].first;
+        out += ": ";
+        PrintJsonFlat(node.members[i].second, out);
+      }
+      out.push_back('}');
+      return;
+  }
+}
+
 std::optional<std::string> PrettyJsonCodePoints(const std::u32string& text) {
   JsonNode root;
   PyJsonReader reader(text);
@@ -1652,6 +1677,16 @@ bool IsValidHeaderValue(std::string_view value) {
 
 std::optional<std::string> PrettyJson(std::string_view text) {
   return webhook_client_impl::PrettyJsonCodePoints(webhook_client_impl::DecodeUtf8(text));
+}
+
+std::optional<std::string> PythonJson(std::string_view text) {
+  webhook_client_impl::JsonNode root;
+  auto code_points = webhook_client_impl::DecodeUtf8(text);
+  webhook_client_impl::PyJsonReader reader(code_points);
+  if (!reader.ParseDocument(root)) return std::nullopt;
+  std::string out;
+  webhook_client_impl::PrintJsonFlat(root, out);
+  return out;
 }
 
 std::string TruncateMiddle(std::string text, size_t max) {

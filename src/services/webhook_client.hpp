@@ -52,6 +52,9 @@ bool IsValidHeaderValue(std::string_view value);
 /// JSON text re-printed like Python's json.dumps(value, indent=4) (ASCII only, key order
 /// kept); nullopt when `text` is not JSON.
 std::optional<std::string> PrettyJson(std::string_view text);
+/// JSON text re-printed like Python's json.dumps(value): ", " and ": " separators, ASCII
+/// only: the body Baserow's webhook calls carry. nullopt when `text` is not JSON.
+std::optional<std::string> PythonJson(std::string_view text);
 /// Baserow's truncate_middle: longer than `max` → head + "\n...(truncated)\n" + tail.
 std::string TruncateMiddle(std::string text, size_t max = 100000);
 

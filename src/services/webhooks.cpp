@@ -700,7 +700,7 @@ json::object WebhookService::TestCall(const Actor& actor, int64_t table_id, cons
   request.method = in.request_method.value_or("POST");
   request.url = *in.url;
   request.headers = WebhookHeaders(in.headers.value_or(HeaderList{}), *in.event_type, event_id);
-  request.body = std::move(payload);
+  request.body = PythonJson(payload).value_or(payload);  // as Python's requests sends it
   WebhookClientOptions options;
   options.allow_private = config_.allow_private;
   options.timeout = std::chrono::milliseconds(config_.timeout_ms);

@@ -359,6 +359,13 @@ TEST_F(EventsTest, WebhooksReceiveRowEventsWithBaserowPayloads) {
   EXPECT_EQ(req.header("content-type"), "application/json");
   auto body = req.json().as_object();
   std::string event_id(body.at("event_id").as_string());
+  // Byte for byte as Baserow's Python sends it (json.dumps: ", " and ": ").
+  EXPECT_EQ(req.body, "{\"table_id\": " + S(w.table) + ", \"database_id\": " + S(w.database) +
+                          ", \"workspace_id\": " + S(w.workspace) + ", \"webhook_id\": " + S(hook_id) +
+                          ", \"event_id\": \"" + event_id + "\", \"event_type\": \"rows.created\", \"items\": [{\"id\": " +
+                          S(Id(created.json())) + ", \"order\": \"" +
+                          std::string(created.json().at("order").as_string()) +
+                          "\", \"Name\": \"Ada\", \"Notes\": null, \"Active\": false}]}");
   EXPECT_EQ(req.header("x-baserow-delivery"), event_id);
   EXPECT_EQ(json::value(body), (json::value(json::object{{"table_id", w.table},
                                                          {"database_id", w.database},

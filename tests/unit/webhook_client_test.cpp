@@ -168,6 +168,14 @@ TEST(WebhookClientPrettyJson, NestedContainersAndEmptyOnes) {
   EXPECT_EQ(PrettyJson("[true,false,null]"), "[\n    true,\n    false,\n    null\n]");
 }
 
+TEST(WebhookClientPythonJson, DefaultSeparatorsAndAsciiLikeJsonDumps) {
+  EXPECT_EQ(PythonJson(R"({"a":1,"b":[1,2,{"c":null}],"d":{},"e":[],"f":"é"})"),
+            R"({"a": 1, "b": [1, 2, {"c": null}], "d": {}, "e": [], "f": "\u00e9"})");
+  EXPECT_EQ(PythonJson("[]"), "[]");
+  EXPECT_EQ(PythonJson("{\"x\":1.50}"), "{\"x\": 1.5}");
+  EXPECT_EQ(PythonJson("{"), std::nullopt);
+}
+
 TEST(WebhookClientPrettyJson, KeyOrderKeptAndRepeatedKeysLikeADict) {
   EXPECT_EQ(PrettyJson(R"({"z":1,"a":2})"), "{\n    \"z\": 1,\n    \"a\": 2\n}");
   EXPECT_EQ(PrettyJson(R"({"a":1,"a":2,"b":3})"), "{\n    \"a\": 2,\n    \"b\": 3\n}");
