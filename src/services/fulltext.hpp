@@ -43,9 +43,11 @@ bool FlushSearchIndex(store::Tx& tx, int64_t table_id, int64_t limit);
 /// The table of rows marked since the last flush.
 std::string SearchDirtyTable(int64_t table_id);
 /// "t.id IN (<rows with a compat-searchable cell containing `term`>)" — exactly compat
-/// search's text rule, plus the row-id rule when asked — or nullopt when the index cannot
-/// help (not ready, a term under three characters, or one holding LIKE wildcards).
+/// search's text rule, plus the row-id rule when asked; with `only`, the cell of that field.
+/// nullopt when the index cannot help (not ready, a term under three characters, or a
+/// non-ASCII term across all fields or holding LIKE wildcards).
 std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,
-                                            bool include_id_rule, types::SqlParams& params);
+                                            bool include_id_rule, types::SqlParams& params,
+                                            const types::Field* only = nullptr);
 
 }  // namespace gridbase::services

@@ -268,9 +268,10 @@ void UpdateRow(store::Tx& tx, const TableSchema& s, int64_t id, const Prepared& 
   BindExec(tx, sql, params);
 }
 
-/// Writes the rows `ids` (in that order) as a JSON array.
+/// Writes the rows `ids` (in that order) as a JSON array; with `by_field_id`, also the same
+/// rows keyed by field_<id> (the form events carry), from the same query.
 void WriteRowsById(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids, bool names,
-                   util::JsonWriter& w) {
+                   util::JsonWriter& w, std::string* by_field_id = nullptr) {
   auto fields = AllFields(s);
   // One query for the whole batch, then the rows in request order.
   std::string sql = SelectSql(s, fields) + " WHERE t.id IN (";
@@ -280,23 +281,36 @@ void WriteRowsById(store::Tx& tx, const TableSchema& s, const std::vector<int64_
     params.push_back(ids[i]);
   }
   sql += ")";
-  std::map<int64_t, std::string> rows;
+  std::map<int64_t, std::pair<std::string, std::string>> rows;
   if (!ids.empty()) {
     auto bound = types::BindValues(params);
     auto c = tx.QueryV(sql, bound);
     while (c->Next()) {
-      std::string one;
-      util::JsonWriter rw(one);
+      std::pair<std::string, std::string> one;
+      util::JsonWriter rw(one.first);
       WriteRow(*c, fields, names, rw);
+      if (by_field_id && names) {
+        util::JsonWriter iw(one.second);
+        WriteRow(*c, fields, false, iw);
+      }
       rows.emplace(c->Int(0), std::move(one));
     }
   }
   w.BeginArray();
   for (int64_t id : ids) {
     auto it = rows.find(id);
-    if (it != rows.end()) w.Raw(it->second);
+    if (it != rows.end()) w.Raw(it->second.first);
   }
   w.EndArray();
+  if (by_field_id) {
+    util::JsonWriter iw(*by_field_id);
+    iw.BeginArray();
+    for (int64_t id : ids) {
+      auto it = rows.find(id);
+      if (it != rows.end()) iw.Raw(names ? it->second.second : it->second.first);
+    }
+    iw.EndArray();
+  }
 }
 
 std::string RowJson(store::Tx& tx, const TableSchema& s, int64_t id, bool names) {
@@ -378,6 +392,23 @@ void RecordRowsDeleted(store::Tx& tx, const Actor& actor, const TableSchema& s, 
   RecordRowEvent(tx, actor, s, "rows_deleted", fmt::format(R"("row_ids":{},"rows":{})", IdArray(ids), rows));
 }
 
+/// One row read once, as {field_<id> keys (for events), response form (`names`)}.
+std::pair<std::string, std::string> RowJsonForEvent(store::Tx& tx, const TableSchema& s, int64_t id, bool names) {
+  auto fields = AllFields(s);
+  auto c = tx.Query(SelectSql(s, fields) + " WHERE t.id = ?", id);
+  std::pair<std::string, std::string> out;
+  if (!c->Next()) return out;
+  util::JsonWriter w(out.first);
+  WriteRow(*c, fields, false, w);
+  if (names) {
+    util::JsonWriter nw(out.second);
+    WriteRow(*c, fields, true, nw);
+  } else {
+    out.second = out.first;
+  }
+  return out;
+}
+
 /// Validates a single-row body; `not_object` is the message for a non-object body (Baserow's
 /// create and update say it differently, pitfalls.md 11).
 Prepared PrepareSingleRow(const json::value& body, const TableSchema& s, bool names, std::string_view not_object) {
@@ -407,14 +438,14 @@ json::object NotAnObject(const json::value& item) {
 /// After a batch write: index maintenance, then {"items": [rows in request order]} and, with
 /// include_metadata, "metadata": {"updated_field_ids": [...]} in table field order.
 std::string FinishBatch(store::Tx& tx, const TableSchema& s, const std::vector<int64_t>& ids, const RowWrite& opts,
-                        const std::vector<int64_t>& updated_fields, IndexAdvisor& advisor) {
+                        const std::vector<int64_t>& updated_fields, IndexAdvisor& advisor, std::string* event_rows) {
   IndexRows(tx, s, ids);
   if (IndexRowsForSearch(tx, s, ids)) advisor.SearchDirty(s.id);
   std::string out;
   util::JsonWriter w(out);
   w.BeginObject();
   w.Key("items");
-  WriteRowsById(tx, s, ids, opts.user_field_names, w);
+  WriteRowsById(tx, s, ids, opts.user_field_names, w, event_rows);
   if (opts.include_metadata) {
     w.Key("metadata");
     w.BeginObject();
@@ -520,13 +551,26 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
         search_sql = query::CompileSearch(q.search, schema, params);
       }
     }
-    if (search_sql != "1") where += " AND " + search_sql;
+    // The page query may take the search through coalesce(): a form SQLite cannot answer with
+    // an index, so for a dense match it walks the order index instead of sorting every hit.
+    std::string where_page = where;
+    if (search_sql != "1") {
+      where += " AND " + search_sql;
+      where_page += " AND coalesce(" + search_sql + ", 0)";
+    }
     if (!filters.is_or) {
       for (const auto& leaf : filters.filters) {
         if (leaf.type != "contains" || leaf.id_pseudo || leaf.field.id == 0) continue;
         advisor_.SearchUsed(schema);
-        if (auto candidates = SearchCandidates(schema, leaf.value, /*include_id_rule=*/false, params)) {
-          where += " AND (" + *candidates + " OR t.id IN (SELECT id FROM " + SearchDirtyTable(schema.id) + "))";
+        // Text-like cells are indexed as they are stored, so their column alone answers
+        // `contains`; other types ask every column (a superset), checked exactly below.
+        const Field* own = schema.FindById(leaf.field.id);
+        static const std::set<std::string> kPlainText = {"text", "long_text", "url", "email", "phone_number"};
+        if (own && !kPlainText.count(own->type)) own = nullptr;
+        if (auto candidates = SearchCandidates(schema, leaf.value, /*include_id_rule=*/false, params, own)) {
+          std::string part = " AND (" + *candidates + " OR t.id IN (SELECT id FROM " + SearchDirtyTable(schema.id) + "))";
+          where += part;
+          where_page += part;
         }
       }
     }
@@ -556,12 +600,14 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
         offset = from_end;
       }
       std::string order_sql = query::CompileOrderBy(order, mirrored);
-      if (order.empty() && page.count * 10 < schema.row_count) {
+      bool sparse = page.count * 10 < schema.row_count;
+      if (order.empty() && sparse) {
         // Few rows match: let SQLite find them through the filter's index and sort them,
         // instead of walking the order index until enough rows matched.
         order_sql = mirrored ? "ORDER BY +t.ord DESC, +t.id DESC" : "ORDER BY +t.ord ASC, +t.id ASC";
       }
-      std::string sql = SelectSql(schema, fields) + " WHERE " + where + " " + order_sql + " LIMIT ? OFFSET ?";
+      const std::string& page_where = order.empty() && !sparse ? where_page : where;
+      std::string sql = SelectSql(schema, fields) + " WHERE " + page_where + " " + order_sql + " LIMIT ? OFFSET ?";
       params.push_back(limit);
       params.push_back(offset);
       auto bound = types::BindValues(params);
@@ -609,9 +655,9 @@ std::string RowService::Create(const Actor& actor, int64_t table_id, const json:
     tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", table_id);
     IndexRows(tx, schema, {id});
     if (IndexRowsForSearch(tx, schema, {id})) advisor_.SearchDirty(schema.id);
-    std::string row = RowJson(tx, schema, id, false);
+    auto [row, response] = RowJsonForEvent(tx, schema, id, opts.user_field_names);
     RecordRowsCreated(tx, actor, schema, "[" + row + "]", before);
-    return opts.user_field_names ? RowJson(tx, schema, id, true) : row;
+    return response;
   });
 }
 
@@ -626,11 +672,11 @@ std::string RowService::Update(const Actor& actor, int64_t table_id, int64_t row
     UpdateRow(tx, schema, row_id, prepared, util::NowMicros());
     IndexRows(tx, schema, {row_id});
     if (IndexRowsForSearch(tx, schema, {row_id})) advisor_.SearchDirty(schema.id);
-    std::string after = RowJson(tx, schema, row_id, false);
+    auto [after, response] = RowJsonForEvent(tx, schema, row_id, opts.user_field_names);
     std::vector<int64_t> updated;
     for (const auto& [f, v] : prepared.values) updated.push_back(f->id);
     RecordRowsUpdated(tx, actor, schema, "[" + before + "]", "[" + after + "]", updated);
-    return opts.user_field_names ? RowJson(tx, schema, row_id, true) : after;
+    return response;
   });
 }
 
@@ -660,9 +706,9 @@ std::string RowService::Move(const Actor& actor, int64_t table_id, int64_t row_i
     std::string before = RowJson(tx, schema, row_id, false);
     tx.Exec("UPDATE " + schema.sql_table() + " SET ord = ?, updated_on = ? WHERE id = ?", ord, util::NowMicros(),
             row_id);
-    std::string after = RowJson(tx, schema, row_id, false);
+    auto [after, response] = RowJsonForEvent(tx, schema, row_id, names);
     RecordRowsUpdated(tx, actor, schema, "[" + before + "]", "[" + after + "]", {});
-    return names ? RowJson(tx, schema, row_id, true) : after;
+    return response;
   });
 }
 
@@ -701,8 +747,9 @@ std::string RowService::BatchCreate(const Actor& actor, int64_t table_id, const 
             table_id);
     std::vector<int64_t> all_fields;
     for (const auto& f : schema.fields) all_fields.push_back(f.id);
-    std::string out = FinishBatch(tx, schema, ids, opts, all_fields, advisor_);
-    RecordRowsCreated(tx, actor, schema, RowsArray(tx, schema, ids), before);
+    std::string rows_by_id;
+    std::string out = FinishBatch(tx, schema, ids, opts, all_fields, advisor_, &rows_by_id);
+    RecordRowsCreated(tx, actor, schema, rows_by_id, before);
     return out;
   });
 }
@@ -759,8 +806,9 @@ std::string RowService::BatchUpdate(const Actor& actor, int64_t table_id, const 
         if (std::find(updated_fields.begin(), updated_fields.end(), f->id) == updated_fields.end())
           updated_fields.push_back(f->id);
     }
-    std::string out = FinishBatch(tx, schema, ids, opts, updated_fields, advisor_);
-    RecordRowsUpdated(tx, actor, schema, before, RowsArray(tx, schema, ids), updated_fields);
+    std::string rows_by_id;
+    std::string out = FinishBatch(tx, schema, ids, opts, updated_fields, advisor_, &rows_by_id);
+    RecordRowsUpdated(tx, actor, schema, before, rows_by_id, updated_fields);
     return out;
   });
 }

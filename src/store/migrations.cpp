@@ -231,6 +231,20 @@ void V7Events(Tx& tx) {
   tx.Exec("CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)");
 }
 
+void V8SearchIndexColumns(Tx& tx) {
+  // The substring search index now has one column per field: older ones are rebuilt on use.
+  std::vector<int64_t> tables;
+  {
+    auto c = tx.Query("SELECT id FROM database_tables WHERE trigram_state <> 0");
+    while (c->Next()) tables.push_back(c->Int(0));
+  }
+  for (int64_t id : tables) {
+    tx.Exec("DROP TABLE IF EXISTS tbl_" + std::to_string(id) + "_tri");
+    tx.Exec("DROP TABLE IF EXISTS tbl_" + std::to_string(id) + "_tri_dirty");
+  }
+  tx.Exec("UPDATE database_tables SET trigram_state = 0, trigram_upto = 0");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -240,6 +254,7 @@ const std::vector<Migration>& All() {
       {5, "workspace invitations", &V5Invitations},
       {6, "substring search index state per table", &V6SearchIndex},
       {7, "event outbox and table webhooks", &V7Events},
+      {8, "substring search index with a column per field", &V8SearchIndexColumns},
   };
   return kAll;
 }

@@ -132,6 +132,7 @@ class Connection {
                                &ContainsWordFn, nullptr, nullptr, nullptr);
     ExecRaw("PRAGMA foreign_keys=ON");
     ExecRaw("PRAGMA cache_size=-16000");
+    ExecRaw("PRAGMA mmap_size=1073741824");
     if (writer) {
       ExecRaw("PRAGMA journal_mode=WAL");
       // NORMAL in WAL mode: a committed transaction survives a crash of the process (the

@@ -83,7 +83,16 @@ TEST_F(IndexesTest, IndexedQueriesReturnWhatScansReturn) {
       "&search=ebul",
       "&search=12",  // row id 12, and texts containing "12"
       "&search=10.50",
+      "&search=NEBULA",       // case folded like the scan
+      "&search=" + Uri("m 1"),  // spaces inside the term
+      "&search=" + Uri("on item 1"),
+      "&search=" + Uri("\"x"),  // a quote: literal, no match
+      "&search=" + Uri("0%"),   // LIKE wildcards are literal
+      "&search=" + Uri("nébula"),
       "&filters=" + Uri(R"({"filter_type":"AND","filters":[{"field":"Title","type":"contains","value":"falc"}]})"),
+      "&filters=" + Uri(R"({"filter_type":"AND","filters":[{"field":"Title","type":"contains","value":"ITEM 2"}]})"),
+      "&filters=" + Uri(R"({"filter_type":"AND","filters":[{"field":"Code","type":"contains","value":"11"}]})"),
+      "&filters=" + Uri(R"({"filter_type":"AND","filters":[{"field":"Price","type":"contains","value":"0.5"}]})"),
       "&filters=" + Uri(R"({"filter_type":"AND","filters":[{"field":"Price","type":"higher_than","value":"100"}]})"),
       "&order_by=-Price",
       "&order_by=Title",
