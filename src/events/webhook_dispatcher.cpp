@@ -40,7 +40,7 @@ struct Hook {
   bool all_events = true;
 };
 
-/// Rows of a realtime message with keys renamed to the field names of the event's moment.
+/// Rows of a realtime message with keys renamed to field names.
 json::array RenameRows(const json::value& rows, const json::object* names) {
   json::array out;
   if (!rows.is_array()) return out;
@@ -132,6 +132,7 @@ struct WebhookDispatcher::Impl {
   std::mutex mu;
   std::condition_variable cv;
   std::set<int64_t> in_flight;  // webhooks with a call under way
+  std::chrono::steady_clock::time_point next_position_save{};  // bus thread only
   bool stopping = false;
   bool wake = false;
 
@@ -295,10 +296,32 @@ int64_t WebhookDispatcher::StartAfter(store::Store& store, int64_t newest) {
 }
 
 void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
+  // Most events concern tables without webhooks: find that out with a read, and only write
+  // (deliveries plus the stored position, together) when something is to be queued, or now
+  // and then to move the stored position on. Replaying events after a crash is harmless:
+  // only webhooks that existed when an event happened are called for it.
+  std::set<int64_t> tables;
+  for (const auto& e : events)
+    if (e.webhooks && e.table_id && !WebhookEventTypeOf(e.type).empty()) tables.insert(*e.table_id);
+  bool any = false;
+  if (!tables.empty()) {
+    impl_->store.Read([&](store::Tx& tx) {
+      for (int64_t t : tables) {
+        if (tx.QueryInt("SELECT id FROM webhooks WHERE table_id = ? AND active = 1 LIMIT 1", t)) {
+          any = true;
+          return;
+        }
+      }
+    });
+  }
+  auto now_steady = std::chrono::steady_clock::now();
+  if (!any && now_steady < impl_->next_position_save) return;
+  impl_->next_position_save = now_steady + std::chrono::seconds(1);
   bool queued = false;
   impl_->store.Write([&](store::Tx& tx) {
     int64_t now = util::NowMicros();
     for (const auto& e : events) {
+      if (!any) break;
       if (!e.webhooks || !e.table_id) continue;
       std::string_view hook_type = WebhookEventTypeOf(e.type);
       if (hook_type.empty()) continue;
@@ -307,8 +330,8 @@ void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
         auto c = tx.Query(
             "SELECT w.id, w.use_user_field_names, w.include_all_events, "
             "(SELECT fields FROM webhook_events we WHERE we.webhook_id = w.id AND we.event_type = ?) "
-            "FROM webhooks w WHERE w.table_id = ? AND w.active = 1 ORDER BY w.id",
-            hook_type, *e.table_id);
+            "FROM webhooks w WHERE w.table_id = ? AND w.active = 1 AND w.created_on <= ? ORDER BY w.id",
+            hook_type, *e.table_id, e.created_on);
         std::optional<json::value> message_for_fields;
         while (c->Next()) {
           Hook h{c->Int(0), c->Bool(1), c->Bool(2)};
@@ -327,6 +350,13 @@ void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
       json::object message = json::parse(*e.message).as_object();
       json::object extra;
       if (!e.extra.empty()) extra = json::parse(e.extra).as_object();
+      if (!extra.contains("names")) {
+        // Field names as they are now: the dispatcher runs within moments of the write.
+        json::object names;
+        auto c = tx.Query("SELECT id, name FROM fields WHERE table_id = ?", *e.table_id);
+        while (c->Next()) names["field_" + std::to_string(c->Int(0))] = c->String(1);
+        extra["names"] = std::move(names);
+      }
       for (const auto& h : hooks) {
         tx.Exec("INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, attempts, next_attempt) "
                 "VALUES (?, ?, ?, ?, 0, ?)",
@@ -334,7 +364,8 @@ void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
         queued = true;
       }
     }
-    tx.Exec("UPDATE event_consumers SET position = ? WHERE name = ?", events.back().id, kConsumerName);
+    tx.Exec("UPDATE event_consumers SET position = ? WHERE name = ? AND position < ?", events.back().id,
+            kConsumerName, events.back().id);
   });
   if (queued) {
     {

@@ -330,24 +330,9 @@ std::string RowsArray(store::Tx& tx, const TableSchema& s, const std::vector<int
   return out;
 }
 
-/// What webhooks need besides the message: the database and the field names at this moment
-/// (for `use_user_field_names`).
-std::string RowEventExtra(const TableSchema& s) {
-  std::string out;
-  util::JsonWriter w(out);
-  w.BeginObject();
-  w.Key("database_id");
-  w.Int(s.database_id);
-  w.Key("names");
-  w.BeginObject();
-  for (const auto& f : s.fields) {
-    w.Key("field_" + std::to_string(f.id));
-    w.String(f.name);
-  }
-  w.EndObject();
-  w.EndObject();
-  return out;
-}
+/// What webhooks need besides the message: the database (field names are looked up when the
+/// webhook payload is built, moments later, to keep the outbox small).
+std::string RowEventExtra(const TableSchema& s) { return "{\"database_id\":" + std::to_string(s.database_id) + "}"; }
 
 std::string IdArray(const std::vector<int64_t>& ids) {
   std::string out = "[";

@@ -1,7 +1,10 @@
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -132,7 +135,6 @@ class Connection {
                                &ContainsWordFn, nullptr, nullptr, nullptr);
     ExecRaw("PRAGMA foreign_keys=ON");
     ExecRaw("PRAGMA cache_size=-16000");
-    ExecRaw("PRAGMA mmap_size=1073741824");
     if (writer) {
       ExecRaw("PRAGMA journal_mode=WAL");
       // NORMAL in WAL mode: a committed transaction survives a crash of the process (the
@@ -277,6 +279,15 @@ class SqliteStore final : public Store {
       readers_.push_back(std::make_unique<Connection>(path, /*writer=*/false));
       free_.push_back(readers_.back().get());
     }
+    // Checkpoints (copying the WAL into the database file, with its fsyncs) run on their own
+    // connection and thread, never inside a writer's COMMIT: SQLite's automatic checkpoint
+    // would stall every write behind them. A passive checkpoint never blocks the writer.
+    checkpointer_ = std::make_unique<Connection>(path, /*writer=*/false);
+    writer_->ExecRaw("PRAGMA wal_autocheckpoint=0");
+    // A WAL that grew during a burst is cut back to 64 MiB once a checkpoint has emptied it.
+    writer_->ExecRaw("PRAGMA journal_size_limit=67108864");
+    sqlite3_wal_hook(writer_->db(), &SqliteStore::WalHook, this);
+    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
   }
   ~SqliteStore() override { Close(); }
 
@@ -329,6 +340,13 @@ class SqliteStore final : public Store {
 
   void Close() override {
     {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+    checkpointer_.reset();
+    {
       std::unique_lock lock(pool_mu_);
       closed_ = true;
       pool_cv_.wait(lock, [&] { return free_.size() == readers_.size(); });
@@ -346,6 +364,43 @@ class SqliteStore final : public Store {
   }
 
  private:
+  static constexpr int kCheckpointPages = 1000;  // SQLite's default auto-checkpoint size
+  static constexpr int kWalRestartPages = 16000;  // ~64 MiB of 4 KiB pages
+
+  static int WalHook(void* self, sqlite3*, const char*, int pages) {
+    if (pages >= kCheckpointPages) {
+      auto* store = static_cast<SqliteStore*>(self);
+      {
+        std::lock_guard lock(store->checkpoint_mu_);
+        store->checkpoint_due_ = true;
+      }
+      store->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    while (true) {
+      {
+        std::unique_lock lock(checkpoint_mu_);
+        // Also once a second, so a WAL left behind by a burst is copied back while idle.
+        checkpoint_cv_.wait_for(lock, std::chrono::seconds(1), [&] { return checkpoint_due_ || checkpoint_stop_; });
+        if (checkpoint_stop_) return;
+        checkpoint_due_ = false;
+      }
+      int log = 0, done = 0;
+      int rc = sqlite3_wal_checkpoint_v2(checkpointer_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+      if (rc == SQLITE_OK && log >= kWalRestartPages) {
+        // Under sustained writes a passive checkpoint never lets the log start over: wait
+        // briefly for readers and writers so the next write begins a fresh, truncated WAL.
+        rc = sqlite3_wal_checkpoint_v2(checkpointer_->db(), nullptr, SQLITE_CHECKPOINT_RESTART, &log, &done);
+      }
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        spdlog::warn("sqlite checkpoint failed: {}", sqlite3_errmsg(checkpointer_->db()));
+      }
+    }
+  }
+
   static void RollbackQuietly(Connection& conn) {
     if (!sqlite3_get_autocommit(conn.db())) {
       try {
@@ -379,6 +434,12 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_;
   bool closed_ = false;
+  std::unique_ptr<Connection> checkpointer_;
+  std::thread checkpoint_thread_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;
+  bool checkpoint_stop_ = false;
 };
 
 }  // namespace
