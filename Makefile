@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-asan
 DATA_DIR ?= ./data
 
-.PHONY: deps build run test test-build bench bench-data bench-events bench-deps clean
+.PHONY: deps build run test test-build bench bench-data bench-compare bench-events bench-deps clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -36,6 +36,11 @@ bench: bench-deps build
 # Data API scenarios on BENCH_ROWS rows (default 100000; BENCH_ROWS=1000000 for the 1M variant).
 bench-data: bench-deps build
 	bash bench/data.sh
+
+# The same scenarios against NocoDB 0.301.3 (from npm, installed once into $BENCH_CACHE, default ~/.cache/gridbase-bench),
+# alternating systems per scenario; prints the gridbase/NocoDB ratio per scenario.
+bench-compare: bench-deps build
+	bash bench/compare.sh
 
 # Realtime fan-out (1,000 websocket clients) and write throughput with a webhook.
 bench-events: build
