@@ -321,7 +321,12 @@ WsSession::~WsSession() {
 
 void WsSession::Start(bhttp::request<bhttp::string_body> upgrade) {
   worker_.ws_sessions.insert(this);
-  ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // An idle connection is pinged after 30 s and dropped when the pong does not come back
+  // within the next 30 s: dead peers go, quiet but live clients (a table left open) stay.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = std::chrono::seconds(60);
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(bhttp::field::server, "gridbase"); }));
   ws_.read_message_max(64 * 1024);
