@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "query/query.hpp"
 #include "services/schema.hpp"
 #include "util/strings.hpp"
 
@@ -22,10 +23,11 @@ std::vector<const types::Field*> IndexedFields(const types::TableSchema& s) {
   return out;
 }
 
+/// SELECT t.id, <the fields' cells>, t.trashed FROM the table.
 std::string SelectDocs(const types::TableSchema& s, const std::vector<const types::Field*>& fields) {
   std::string sql = "SELECT t.id";
   for (const auto* f : fields) sql += ", " + types::FindFieldType(f->type)->SelectExpr(*f);
-  return sql + " FROM " + s.sql_table() + " t";
+  return sql + ", t.trashed FROM " + s.sql_table() + " t";
 }
 
 std::string Document(const store::Cursor& c, const std::vector<const types::Field*>& fields,
@@ -162,8 +164,10 @@ bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk) {
   int64_t count = 0, last = 0;
   {
     auto c = tx.Query(SelectDocs(schema, fields) + " WHERE t.id > ? ORDER BY t.id LIMIT ?", schema.trigram_upto, chunk);
+    int trashed_col = static_cast<int>(fields.size()) + 1;
     while (c->Next()) {
-      WriteTriRow(tx, tri, *c, fields);
+      // The index holds live rows only, so it can count matches on its own.
+      if (!c->Bool(trashed_col)) WriteTriRow(tx, tri, *c, fields);
       last = c->Int(0);
       ++count;
     }
@@ -209,9 +213,14 @@ bool FlushSearchIndex(store::Tx& tx, int64_t table_id, int64_t limit) {
   if (more) ids.pop_back();
   auto fields = CompatFields(schema);
   std::string sql = SelectDocs(schema, fields) + " WHERE t.id = ?";
+  int trashed_col = static_cast<int>(fields.size()) + 1;
   for (int64_t id : ids) {
     auto c = tx.Query(sql, id);
-    if (c->Next()) WriteTriRow(tx, tri, *c, fields);
+    if (c->Next() && !c->Bool(trashed_col)) {
+      WriteTriRow(tx, tri, *c, fields);
+    } else {
+      tx.Exec("DELETE FROM " + tri + " WHERE rowid = ?", id);  // trashed or gone
+    }
   }
   for (int64_t id : ids) tx.Exec("DELETE FROM " + dirty + " WHERE id = ?", id);
   return more;
@@ -249,6 +258,33 @@ std::optional<std::string> SearchCandidates(const types::TableSchema& schema, st
     sql += types::Param(params, static_cast<int64_t>(std::stoll(t)));
   }
   return sql + ")";
+}
+
+std::optional<std::string> SearchCountSql(const types::TableSchema& schema, std::string_view term,
+                                          types::SqlParams& params) {
+  // Valid because the index holds live rows only (trashed rows are marked and removed at the
+  // next flush; until then the dirty-row part below counts them exactly).
+  std::string t(util::Trim(term));
+  if (schema.trigram_state != 2 || t.size() < 3 || t.find('\n') != std::string::npos) return std::nullopt;
+  if (!std::all_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return std::nullopt;
+  }
+  if (t[0] != '0' && t.size() <= 18 && t.find_first_not_of("0123456789") == std::string::npos) {
+    return std::nullopt;  // the row-id rule would need a union
+  }
+  std::string phrase = "\"";
+  for (char c : t) phrase += c == '"' ? std::string("\"\"") : std::string(1, c);
+  phrase += '"';
+  std::string tri = TriTable(schema.id), dirty = SearchDirtyTable(schema.id);
+  // Indexed rows not written since the last flush, plus the written ones checked exactly.
+  // (One Param per statement: the order of evaluation inside a `+` chain is unspecified.)
+  std::string sql = "SELECT (SELECT COUNT(*) FROM " + tri + " WHERE " + tri + " MATCH ";
+  sql += types::Param(params, phrase);
+  sql += " AND rowid NOT IN (SELECT id FROM " + dirty + ")) + (SELECT COUNT(*) FROM " + schema.sql_table() +
+         " t WHERE t.trashed = 0 AND t.id IN (SELECT id FROM " + dirty + ") AND ";
+  sql += query::CompileSearch(t, schema, params);
+  sql += ")";
+  return sql;
 }
 
 std::string FullTextSql(std::string_view search, const types::TableSchema& schema, types::SqlParams& params) {

@@ -46,6 +46,11 @@ std::string SearchDirtyTable(int64_t table_id);
 /// search's text rule, plus the row-id rule when asked; with `only`, the cell of that field.
 /// nullopt when the index cannot help (not ready, a term under three characters, or a
 /// non-ASCII term across all fields or holding LIKE wildcards).
+/// A whole statement counting the live rows that compat search for `term` matches, answered
+/// by the search index (plus an exact check of rows written since its last flush); nullopt
+/// when the index cannot answer alone (not ready, short, non-ASCII or all-digit terms).
+std::optional<std::string> SearchCountSql(const types::TableSchema& schema, std::string_view term,
+                                          types::SqlParams& params);
 std::optional<std::string> SearchCandidates(const types::TableSchema& schema, std::string_view term,
                                             bool include_id_rule, types::SqlParams& params,
                                             const types::Field* only = nullptr);

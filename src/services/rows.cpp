@@ -561,8 +561,17 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     }
 
     RowPage page;
+    std::optional<std::string> search_count;
+    types::SqlParams count_params;
+    if (filter_sql == "1" && search_sql != "1" && !(full_text && schema.fts_ready)) {
+      search_count = SearchCountSql(schema, q.search, count_params);
+    }
     if (filter_sql == "1" && search_sql == "1") {
       page.count = schema.row_count;
+    } else if (search_count) {
+      auto bound = types::BindValues(count_params);
+      auto c = tx.QueryV(*search_count, bound);
+      page.count = c->Next() ? c->Int(0) : 0;
     } else {
       auto bound = types::BindValues(params);
       auto c = tx.QueryV("SELECT COUNT(*) FROM " + schema.sql_table() + " t WHERE " + where, bound);
@@ -672,6 +681,7 @@ void RowService::Delete(const Actor& actor, int64_t table_id, int64_t row_id) {
     std::string before = RowJson(tx, schema, row_id, false);
     tx.Exec("UPDATE " + schema.sql_table() + " SET trashed = 1 WHERE id = ?", row_id);
     tx.Exec("UPDATE database_tables SET row_count = row_count - 1 WHERE id = ?", table_id);
+    if (IndexRowsForSearch(tx, schema, {row_id})) advisor_.SearchDirty(schema.id);  // leaves the index
     RecordRowsDeleted(tx, actor, schema, {row_id}, "[" + before + "]");
   });
 }
@@ -825,6 +835,7 @@ void RowService::BatchDelete(const Actor& actor, int64_t table_id, const json::v
     for (int64_t id : *ids) tx.Exec("UPDATE " + schema.sql_table() + " SET trashed = 1 WHERE id = ?", id);
     tx.Exec("UPDATE database_tables SET row_count = row_count - ? WHERE id = ?", static_cast<int64_t>(ids->size()),
             table_id);
+    if (IndexRowsForSearch(tx, schema, *ids)) advisor_.SearchDirty(schema.id);  // they leave the index
     RecordRowsDeleted(tx, actor, schema, *ids, before);
   });
 }

@@ -71,7 +71,7 @@ TEST_F(IndexesTest, IndexedQueriesReturnWhatScansReturn) {
   std::string base = "/api/database/rows/table/" + std::to_string(table) + "/?user_field_names=true&size=200";
   auto ids = [&](const std::string& query) {
     auto res = c.Get(base + query, {a.auth()});
-    EXPECT_EQ(res.status, 200) << res.body;
+    EXPECT_EQ(res.status, 200) << res.body << "\n" << query << "\n" << server_->log().substr(server_->log().size() > 3000 ? server_->log().size() - 3000 : 0);
     std::vector<int64_t> out;
     auto body = res.json();
     for (const auto& r : body.as_object().at("results").as_array()) out.push_back(r.as_object().at("id").as_int64());
