@@ -210,20 +210,8 @@ class Session : public std::enable_shared_from_this<Session> {
         std::string_view(msg.target()).rfind(impl_.options.ws_path_prefix, 0) == 0) {
       return Upgrade(std::move(msg));
     }
-    Request req;
-    req.id = impl_.next_request_id.fetch_add(1);
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    std::string_view target = req.target;
-    size_t q = target.find('?');
-    req.path = util::UrlDecode(target.substr(0, q), /*plus_as_space=*/false);
-    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-    req.headers.reserve(16);
-    for (const auto& f : msg) {
-      req.headers.push_back({util::ToLower(f.name_string()), std::string(f.value())});
-    }
+    Request req = Head(msg);
     req.body = std::move(msg.body());
-    req.remote = remote_;
 
     Response res;
     try {
@@ -243,8 +231,8 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(res), keep_alive, msg.version());
   }
 
-  /// Hands the connection to a WebSocket session; this HTTP session ends here.
-  void Upgrade(bhttp::request<bhttp::string_body> msg) {
+  /// The plain request record of a parsed message, without its body.
+  Request Head(const bhttp::request<bhttp::string_body>& msg) {
     Request req;
     req.id = impl_.next_request_id.fetch_add(1);
     req.method = std::string(msg.method_string());
@@ -253,8 +241,15 @@ class Session : public std::enable_shared_from_this<Session> {
     size_t q = target.find('?');
     req.path = util::UrlDecode(target.substr(0, q), /*plus_as_space=*/false);
     if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+    req.headers.reserve(16);
     for (const auto& f : msg) req.headers.push_back({util::ToLower(f.name_string()), std::string(f.value())});
     req.remote = remote_;
+    return req;
+  }
+
+  /// Hands the connection to a WebSocket session; this HTTP session ends here.
+  void Upgrade(bhttp::request<bhttp::string_body> msg) {
+    Request req = Head(msg);
     if (impl_.options.access_log) spdlog::info("{} {} {} {} websocket", req.id, remote_, req.method, req.target);
     stream_.expires_never();
     impl_.connections.fetch_add(1);
