@@ -96,19 +96,8 @@ struct IndexAdvisor::Impl {
         spdlog::info("index on table {} field {} ready ({:.0f} ms)", job.table_id, job.field_id, ms);
       } catch (const std::exception& e) {
         spdlog::warn("index on table {} field {} failed: {}", job.table_id, job.field_id, e.what());
-        if (job.field_id == -1) {
-          {
-            std::lock_guard lock(mu);
-            flush_pending.erase(job.table_id);
-          }
-          // Small transactions: writers wait behind a flush for milliseconds, not longer.
-          bool more = true;
-          while (more) {
-            more = false;
-            store.Write([&](store::Tx& tx) { more = FlushSearchIndex(tx, job.table_id, 256); });
-          }
-          continue;
-        }
+        // A failed flush leaves its rows marked: searches check marked rows exactly, and the
+        // next write to the table queues another flush (flush_pending was cleared above).
         if (job.field_id == 0) {
           std::lock_guard lock(mu);
           search_pending.erase(job.table_id);
