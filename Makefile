@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-asan
 DATA_DIR ?= ./data
 
-.PHONY: deps build run test test-build bench bench-data bench-compare bench-events bench-deps clean
+.PHONY: deps build run test test-build bench bench-data bench-stores bench-nodes bench-compare bench-events bench-deps clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,8 +24,10 @@ $(TEST_BUILD_DIR)/build.ninja: | deps
 test-build: deps $(TEST_BUILD_DIR)/build.ninja
 	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
 
+# ctest runs with GRIDBASE_TEST_PG_URL pointing at a throw-away PostgreSQL cluster in
+# $(TEST_BUILD_DIR)/pgtest, started before and removed after (scripts/run-tests.sh).
 test: test-build
-	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+	bash scripts/run-tests.sh $(TEST_BUILD_DIR) $(JOBS)
 
 bench-deps:
 	@bash scripts/install-deps.sh --bench
@@ -36,6 +38,16 @@ bench: bench-deps build
 # Data API scenarios on BENCH_ROWS rows (default 100000; BENCH_ROWS=1000000 for the 1M variant).
 bench-data: bench-deps build
 	bash bench/data.sh
+
+# The same scenarios on SQLite, then on PostgreSQL (a throw-away durable cluster, fresh database,
+# same rows); one table with both and the PostgreSQL/SQLite ratio (bench/stores.sh).
+bench-stores: bench-deps build
+	bash bench/stores.sh
+
+# Row-create and first-page throughput on PostgreSQL: one node vs two nodes on the same database
+# (bench/nodes.sh).
+bench-nodes: bench-deps build
+	bash bench/nodes.sh
 
 # The same scenarios against NocoDB 0.301.3 (from npm, installed once into $BENCH_CACHE, default ~/.cache/gridbase-bench),
 # alternating systems per scenario; prints the gridbase/NocoDB ratio per scenario.

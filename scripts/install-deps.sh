@@ -10,6 +10,10 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev googletest
   libhowardhinnant-date-dev
   curl python3 sqlite3
+  # The throw-away test cluster (scripts/pg-test-cluster.sh). Debian 12's postgresql-15 contains
+  # contrib (pg_trgm): postgresql-contrib-15 is only a virtual name that dpkg-query never reports
+  # as installed, so listing it would make this script run apt-get every time.
+  postgresql-15 postgresql-client-15
 )
 # Extra packages for benchmarks: `scripts/install-deps.sh --bench`.
 if [[ "${1:-}" == "--bench" ]]; then

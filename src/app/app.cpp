@@ -48,17 +48,23 @@ void EnsureDataDir(const std::string& dir) {
 std::string SqlitePath(const Config& c) {
   const std::string& url = c.database_url;
   if (url.empty()) return (fs::path(c.data_dir) / "gridbase.db").string();
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    throw ConfigError("--database-url: PostgreSQL is not supported by this build; use sqlite:///path");
-  }
   if (url.rfind("sqlite:///", 0) == 0) return url.substr(9);  // keeps the leading '/'
   if (url.rfind("sqlite://", 0) == 0) return url.substr(9);
   if (url.rfind("sqlite:", 0) == 0) return url.substr(7);
-  throw ConfigError("--database-url: unsupported URL " + url + " (expected sqlite:///path)");
+  throw ConfigError("--database-url: unsupported URL " + url +
+                    " (expected sqlite:///path or postgresql://user@host:port/database)");
 }
 
-std::string LoadOrCreateSecret(const Config& c) {
+std::string LoadOrCreateSecret(const Config& c, store::Store& s) {
   if (!c.secret_key.empty()) return c.secret_key;
+  if (s.dialect().postgres()) {
+    // Every process over the database signs and checks tokens with the same key.
+    return s.WriteResult([](store::Tx& tx) {
+      tx.Exec("INSERT INTO gridbase_secrets (name, value) VALUES ('secret_key', ?) ON CONFLICT (name) DO NOTHING",
+              util::RandomHex(32));
+      return *tx.QueryText("SELECT value FROM gridbase_secrets WHERE name = 'secret_key'");
+    });
+  }
   fs::path path = fs::path(c.data_dir) / "secret_key";
   std::ifstream in(path);
   std::string key;
@@ -76,6 +82,13 @@ std::string LoadOrCreateSecret(const Config& c) {
 
 std::unique_ptr<store::Store> OpenStore(const Config& c) {
   EnsureDataDir(c.data_dir);
+  if (store::IsPostgresUrl(c.database_url)) {
+    try {
+      return store::OpenPostgresStore(c.database_url, ThreadCount(c) + 1);
+    } catch (const std::exception& e) {
+      throw ConfigError(std::string("cannot open the database: ") + e.what());
+    }
+  }
   std::string path = SqlitePath(c);
   try {
     return store::OpenSqliteStore(path, ThreadCount(c) + 1);
@@ -103,7 +116,7 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   if (applied > 0) spdlog::info("applied {} migration(s)", applied);
 
   services::AuthConfig auth;
-  auth.secret_key = LoadOrCreateSecret(config_);
+  auth.secret_key = LoadOrCreateSecret(config_, *parts_->store);
   services::MailConfig mail{config_.smtp_url, config_.smtp_user, config_.smtp_password, config_.smtp_from};
   parts_->services =
       std::make_unique<services::Services>(*parts_->store, std::move(auth), std::move(mail),

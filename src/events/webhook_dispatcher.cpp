@@ -138,18 +138,31 @@ struct WebhookDispatcher::Impl {
 
   Impl(store::Store& s, services::WebhookConfig c, int n) : store(s), config(c), thread_count(n) {}
 
-  /// Claims the due queue head of a webhook that has no call in flight.
+  /// How long a claimed delivery is left to the process that claimed it: past this (the call
+  /// timeout plus 5 s) another process takes it over, e.g. after a crash of the claimer.
+  int64_t ClaimMicros() const { return (config.timeout_ms + 5000) * 1000; }
+
+  /// Claims the due queue head of a webhook that has no call in flight, here or in another
+  /// process over the same database: the claim is a write (serialised with every other
+  /// write), so exactly one process gets each delivery.
   std::optional<Delivery> Claim(int64_t* next_due) {
     std::lock_guard lock(mu);
     std::optional<Delivery> out;
     int64_t now = util::NowMicros();
+    std::vector<Delivery> candidates;
     store.Read([&](store::Tx& tx) {
       auto c = tx.Query(
           "SELECT d.id, d.webhook_id, d.event_id, d.event_type, d.payload, d.attempts, d.call_id, w.url, "
-          "w.request_method, d.next_attempt FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+          "w.request_method, d.next_attempt, d.claimed_until FROM webhook_deliveries d "
+          "JOIN webhooks w ON w.id = d.webhook_id "
           "WHERE w.active = 1 AND d.id IN (SELECT MIN(id) FROM webhook_deliveries GROUP BY webhook_id) "
           "ORDER BY d.next_attempt, d.id LIMIT 64");
       while (c->Next()) {
+        int64_t claimed_until = c->Int(10);
+        if (claimed_until > now) {
+          *next_due = std::min(*next_due, claimed_until);
+          continue;
+        }
         int64_t webhook = c->Int(1);
         if (in_flight.count(webhook)) continue;
         int64_t due = c->Int(9);
@@ -167,10 +180,21 @@ struct WebhookDispatcher::Impl {
         d.call_id = c->OptInt(6);
         d.url = c->String(7);
         d.method = c->String(8);
-        out = std::move(d);
-        return;
+        candidates.push_back(std::move(d));
+        if (candidates.size() >= 4) return;
       }
     });
+    for (auto& d : candidates) {
+      bool mine = store.WriteResult([&](store::Tx& tx) {
+        return tx.Exec("UPDATE webhook_deliveries SET claimed_until = ? WHERE id = ? AND claimed_until <= ? AND "
+                       "id = (SELECT MIN(id) FROM webhook_deliveries WHERE webhook_id = ?)",
+                       now + ClaimMicros(), d.id, now, d.webhook_id) == 1;
+      });
+      if (mine) {
+        out = std::move(d);
+        break;
+      }
+    }
     if (out) in_flight.insert(out->webhook_id);
     return out;
   }
@@ -239,8 +263,9 @@ struct WebhookDispatcher::Impl {
         return;
       }
       int64_t delay_ms = config.retry_delay_ms << std::min<int64_t>(attempts - 1, 20);
-      tx.Exec("UPDATE webhook_deliveries SET attempts = ?, next_attempt = ?, call_id = ? WHERE id = ?", attempts,
-              now + delay_ms * 1000, call_id, d.id);
+      tx.Exec("UPDATE webhook_deliveries SET attempts = ?, next_attempt = ?, call_id = ?, claimed_until = 0 "
+              "WHERE id = ?",
+              attempts, now + delay_ms * 1000, call_id, d.id);
     });
   }
 
@@ -320,8 +345,12 @@ void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
   bool queued = false;
   impl_->store.Write([&](store::Tx& tx) {
     int64_t now = util::NowMicros();
+    // Another process over the same database may have queued some of these already: the
+    // stored position, read under the write lock, says which.
+    int64_t stored = tx.QueryInt("SELECT position FROM event_consumers WHERE name = ?", kConsumerName).value_or(0);
     for (const auto& e : events) {
       if (!any) break;
+      if (e.id <= stored) continue;
       if (!e.webhooks || !e.table_id) continue;
       std::string_view hook_type = WebhookEventTypeOf(e.type);
       if (hook_type.empty()) continue;
@@ -378,6 +407,10 @@ void WebhookDispatcher::Handle(const std::vector<StoredEvent>& events) {
 
 void WebhookDispatcher::Start() {
   if (!impl_->threads.empty()) return;
+  if (!impl_->store.dialect().postgres()) {
+    // One process serves an SQLite file: claims left by a crashed run are void at once.
+    impl_->store.Write([](store::Tx& tx) { tx.Exec("UPDATE webhook_deliveries SET claimed_until = 0"); });
+  }
   for (int i = 0; i < impl_->thread_count; ++i) impl_->threads.emplace_back([this] { impl_->Work(); });
 }
 

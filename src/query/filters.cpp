@@ -29,7 +29,7 @@ namespace filter_impl {
 
 /// nullopt: the filter is ignored (matches every row).
 using Built = std::optional<std::string>;
-constexpr const char* kNothing = "0";
+constexpr const char* kNothing = types::kSqlFalse;
 
 bool Is(const Field& f, std::initializer_list<std::string_view> types) {
   for (auto t : types)
@@ -95,7 +95,7 @@ Built ContainsWord(const FilterLeaf& l, SqlParams& p) {
   if (v.empty()) return std::nullopt;
   auto text = TypeOf(l.field).TextSql(l.field, p);
   if (!text) return kNothing;
-  return "gb_contains_word(" + *text + ", " + types::Param(p, v) + ")";
+  return "gb_contains_word(" + *text + ", " + types::Param(p, v) + ") = 1";
 }
 
 Built LengthLower(const FilterLeaf& l, SqlParams& p) {
@@ -525,7 +525,7 @@ Built CompileLeaf(const FilterLeaf& l, SqlParams& p) {
   const FilterDef* def = FindDef(l.type);
   Built positive = def->build(l, p);
   if (!positive || !def->negated) return positive;
-  return "NOT COALESCE((" + *positive + "), 0)";
+  return "NOT COALESCE((" + *positive + "), 1 = 0)";
 }
 
 Field PseudoTimestampField(std::string_view type) {
@@ -721,9 +721,9 @@ std::string CompileFilters(const FilterNode& node, SqlParams& params) {
   }
   for (const auto& group : node.groups) {
     std::string sql = CompileFilters(group, params);
-    if (sql != "1") parts.push_back("(" + sql + ")");
+    if (sql != types::kSqlTrue) parts.push_back("(" + sql + ")");
   }
-  if (parts.empty()) return "1";
+  if (parts.empty()) return types::kSqlTrue;
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? (node.is_or ? " OR " : " AND ") : "") + parts[i];
   return out;

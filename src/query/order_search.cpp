@@ -55,7 +55,8 @@ std::string CompileOrderBy(const std::vector<OrderItem>& items, bool mirrored) {
   for (const auto& item : items) {
     const auto* type = types::FindFieldType(item.field->type);
     for (const auto& expr : type->OrderSql(*item.field, item.sort_type)) {
-      out += expr + (item.descending != mirrored ? " DESC, " : " ASC, ");
+      // NULLs first ascending, as SQLite orders them; spelled out for PostgreSQL.
+      out += expr + (item.descending != mirrored ? " DESC NULLS LAST, " : " ASC NULLS FIRST, ");
     }
   }
   return out + (mirrored ? "t.ord DESC, t.id DESC" : "t.ord ASC, t.id ASC");
@@ -63,7 +64,7 @@ std::string CompileOrderBy(const std::vector<OrderItem>& items, bool mirrored) {
 
 std::string CompileSearch(std::string_view search, const types::TableSchema& schema, types::SqlParams& params) {
   std::string s(util::Trim(search));
-  if (s.empty()) return "1";
+  if (s.empty()) return types::kSqlTrue;
   std::vector<std::string> parts;
   if (s.size() <= 18 && s[0] != '0' && s.find_first_not_of("0123456789") == std::string::npos) {
     parts.push_back("t.id = " + types::Param(params, static_cast<int64_t>(std::stoll(s))));
@@ -81,7 +82,7 @@ std::string CompileSearch(std::string_view search, const types::TableSchema& sch
     if (!text) continue;
     parts.push_back(*text + " LIKE " + types::Param(params, pattern) + " ESCAPE '\\'");
   }
-  if (parts.empty()) return "0";
+  if (parts.empty()) return types::kSqlFalse;
   std::string out = "(";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? " OR " : "") + parts[i];
   return out + ")";

@@ -12,6 +12,7 @@ namespace gridbase::services {
 namespace fulltext_impl {
 
 constexpr const char* kCellSeparator = " gbcellsep ";
+constexpr int kEngineTrigramIndexes = 3;  // trigram_state: PostgreSQL's pg_trgm column indexes
 
 std::string FtsTable(int64_t table_id) { return "tbl_" + std::to_string(table_id) + "_fts"; }
 
@@ -81,6 +82,45 @@ void WriteTriRow(store::Tx& tx, const std::string& tri, const store::Cursor& c,
 
 /// Baserow's query escaping: punctuation and '_' become spaces (a '-' survives inside or
 /// before numbers), words form one phrase whose last word is a prefix.
+std::vector<std::string> FtsWords(std::string_view search) {
+  std::string cleaned;
+  for (size_t i = 0; i < search.size(); ++i) {
+    auto c = static_cast<unsigned char>(search[i]);
+    bool keep = std::isalnum(c) || c >= 0x80 || std::isspace(c);
+    if (c == '-' && i + 1 < search.size() && std::isdigit(static_cast<unsigned char>(search[i + 1]))) keep = true;
+    cleaned += keep ? static_cast<char>(c) : ' ';
+  }
+  std::vector<std::string> words;
+  for (auto word : util::Split(cleaned, ' ')) {
+    word = util::Trim(word);
+    if (!word.empty()) words.emplace_back(word);
+  }
+  return words;
+}
+
+/// The same phrase for PostgreSQL's to_tsquery: adjacent quoted lexemes, the last a prefix.
+std::optional<std::string> TsQuery(std::string_view search) {
+  auto words = FtsWords(search);
+  if (words.empty()) return std::nullopt;
+  std::string q;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i) q += " <-> ";
+    q += '\'';
+    for (char c : words[i]) {
+      if (c == '\'' || c == '\\') q += c;
+      q += c;
+    }
+    q += '\'';
+  }
+  return q + ":*";
+}
+
+/// The full-text document table of a PostgreSQL store: one tsvector per row, GIN-indexed.
+void WriteTsDoc(store::Tx& tx, const std::string& fts, int64_t id, const std::string& doc) {
+  tx.Exec("INSERT INTO " + fts + " (id, doc) VALUES (?, to_tsvector('simple', ?)) "
+          "ON CONFLICT (id) DO UPDATE SET doc = excluded.doc", id, doc);
+}
+
 std::optional<std::string> FtsQuery(std::string_view search) {
   std::string cleaned;
   for (size_t i = 0; i < search.size(); ++i) {
@@ -111,15 +151,27 @@ using namespace fulltext_impl;
 
 void BuildFullText(store::Tx& tx, types::TableSchema& schema) {
   std::string fts = FtsTable(schema.id);
+  bool pg = tx.dialect().postgres();
   tx.Exec("DROP TABLE IF EXISTS " + fts);
-  tx.Exec("CREATE VIRTUAL TABLE " + fts + " USING fts5(doc, tokenize = 'unicode61 remove_diacritics 0')");
+  if (pg) {
+    tx.Exec("CREATE TABLE " + fts + " (id BIGINT PRIMARY KEY, doc tsvector NOT NULL)");
+    tx.Exec("CREATE INDEX " + fts + "_doc ON " + fts + " USING gin (doc)");
+  } else {
+    tx.Exec("CREATE VIRTUAL TABLE " + fts + " USING fts5(doc, tokenize = 'unicode61 remove_diacritics 0')");
+  }
   auto fields = IndexedFields(schema);
   std::vector<std::pair<int64_t, std::string>> docs;
   {
     auto c = tx.Query(SelectDocs(schema, fields));
     while (c->Next()) docs.emplace_back(c->Int(0), Document(*c, fields));
   }
-  for (const auto& [id, doc] : docs) tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
+  for (const auto& [id, doc] : docs) {
+    if (pg) {
+      WriteTsDoc(tx, fts, id, doc);
+    } else {
+      tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
+    }
+  }
   tx.Exec("UPDATE database_tables SET fts_ready = 1 WHERE id = ?", schema.id);
   schema.fts_ready = true;
 }
@@ -141,16 +193,31 @@ void IndexRows(store::Tx& tx, const types::TableSchema& schema, const std::vecto
       if (!c->Next()) continue;
       doc = Document(*c, fields);
     }
-    tx.Exec("DELETE FROM " + fts + " WHERE rowid = ?", id);
-    tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
+    if (tx.dialect().postgres()) {
+      WriteTsDoc(tx, fts, id, doc);
+    } else {
+      tx.Exec("DELETE FROM " + fts + " WHERE rowid = ?", id);
+      tx.Exec("INSERT INTO " + fts + " (rowid, doc) VALUES (?, ?)", id, doc);
+    }
   }
 }
 
 bool BuildSearchIndexChunk(store::Tx& tx, int64_t table_id, int64_t chunk) {
   auto schema = LoadSchema(tx, table_id);
   std::string tri = TriTable(table_id);
-  if (schema.trigram_state == 2) return true;
+  if (schema.trigram_state == 2 || schema.trigram_state == kEngineTrigramIndexes) return true;
   auto fields = CompatFields(schema);
+  if (tx.dialect().postgres()) {
+    // PostgreSQL answers ILIKE '%term%' from pg_trgm GIN indexes on the columns themselves:
+    // one per text-like column, kept current by PostgreSQL. Searches keep their exact SQL.
+    for (const auto* f : fields) {
+      if (types::FindFieldType(f->type)->column_type() != "TEXT") continue;
+      tx.Exec("CREATE INDEX IF NOT EXISTS " + schema.sql_table() + "_" + f->column() + "_trgm ON " +
+              schema.sql_table() + " USING gin (" + f->column() + " gin_trgm_ops)");
+    }
+    tx.Exec("UPDATE database_tables SET trigram_state = ? WHERE id = ?", kEngineTrigramIndexes, table_id);
+    return true;
+  }
   if (schema.trigram_state == 0) {
     std::string columns;
     for (const auto* f : fields) columns += TriColumn(f->id) + ", ";
@@ -189,7 +256,7 @@ void DropSearchIndex(store::Tx& tx, int64_t table_id) {
 }
 
 bool IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const std::vector<int64_t>& row_ids) {
-  if (schema.trigram_state == 0 || row_ids.empty()) return false;
+  if (schema.trigram_state == 0 || schema.trigram_state == kEngineTrigramIndexes || row_ids.empty()) return false;
   bool marked = false;
   std::string dirty = SearchDirtyTable(schema.id);
   for (int64_t id : row_ids) {
@@ -202,7 +269,7 @@ bool IndexRowsForSearch(store::Tx& tx, const types::TableSchema& schema, const s
 
 bool FlushSearchIndex(store::Tx& tx, int64_t table_id, int64_t limit) {
   auto schema = LoadSchema(tx, table_id);
-  if (schema.trigram_state == 0) return false;
+  if (schema.trigram_state == 0 || schema.trigram_state == kEngineTrigramIndexes) return false;
   std::string tri = TriTable(table_id), dirty = SearchDirtyTable(table_id);
   std::vector<int64_t> ids;
   {
@@ -289,16 +356,21 @@ std::optional<std::string> SearchCountSql(const types::TableSchema& schema, std:
 
 std::string FullTextSql(std::string_view search, const types::TableSchema& schema, types::SqlParams& params) {
   std::string s(util::Trim(search));
-  if (s.empty()) return "1";
+  if (s.empty()) return types::kSqlTrue;
   std::vector<std::string> parts;
   if (s.size() <= 18 && s[0] != '0' && s.find_first_not_of("0123456789") == std::string::npos) {
     parts.push_back("t.id = " + types::Param(params, static_cast<int64_t>(std::stoll(s))));
   }
-  if (auto q = FtsQuery(s)) {
+  if (schema.engine_postgres) {
+    if (auto q = TsQuery(s)) {
+      parts.push_back("t.id IN (SELECT id FROM " + FtsTable(schema.id) + " WHERE doc @@ to_tsquery('simple', " +
+                      types::Param(params, *q) + "))");
+    }
+  } else if (auto q = FtsQuery(s)) {
     std::string fts = FtsTable(schema.id);
     parts.push_back("t.id IN (SELECT rowid FROM " + fts + " WHERE " + fts + " MATCH " + types::Param(params, *q) + ")");
   }
-  if (parts.empty()) return "0";
+  if (parts.empty()) return types::kSqlFalse;
   return parts.size() == 1 ? parts[0] : "(" + parts[0] + " OR " + parts[1] + ")";
 }
 

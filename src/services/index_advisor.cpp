@@ -137,7 +137,7 @@ void IndexAdvisor::Used(const types::TableSchema& schema, const types::Field& fi
 }
 
 void IndexAdvisor::SearchUsed(const types::TableSchema& schema) {
-  if (schema.row_count < impl_->min_rows || schema.trigram_state == 2) return;
+  if (schema.row_count < impl_->min_rows || schema.trigram_state >= 2) return;
   std::lock_guard lock(impl_->mu);
   if (!impl_->search_pending.insert(schema.id).second) return;  // already queued or building
   impl_->queue.push_back(advisor_impl::Job{schema.id, 0, ""});

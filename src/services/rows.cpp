@@ -520,8 +520,8 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     types::SqlParams params;
     std::string where = "t.trashed = 0";
     std::string filter_sql = query::CompileFilters(filters, params);
-    if (filter_sql != "1") where += " AND (" + filter_sql + ")";
-    std::string search_sql = "1";
+    if (filter_sql != types::kSqlTrue) where += " AND (" + filter_sql + ")";
+    std::string search_sql = types::kSqlTrue;
     if (full_text && schema.fts_ready) {
       search_sql = FullTextSql(q.search, schema, params);
     } else if (!util::Trim(q.search).empty()) {
@@ -539,9 +539,9 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     // The page query may take the search through coalesce(): a form SQLite cannot answer with
     // an index, so for a dense match it walks the order index instead of sorting every hit.
     std::string where_page = where;
-    if (search_sql != "1") {
+    if (search_sql != types::kSqlTrue) {
       where += " AND " + search_sql;
-      where_page += " AND coalesce(" + search_sql + ", 0)";
+      where_page += tx.dialect().postgres() ? " AND " + search_sql : " AND coalesce(" + search_sql + ", 0)";
     }
     if (!filters.is_or) {
       for (const auto& leaf : filters.filters) {
@@ -563,10 +563,10 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
     RowPage page;
     std::optional<std::string> search_count;
     types::SqlParams count_params;
-    if (filter_sql == "1" && search_sql != "1" && !(full_text && schema.fts_ready)) {
+    if (filter_sql == types::kSqlTrue && search_sql != types::kSqlTrue && !(full_text && schema.fts_ready)) {
       search_count = SearchCountSql(schema, q.search, count_params);
     }
-    if (filter_sql == "1" && search_sql == "1") {
+    if (filter_sql == types::kSqlTrue && search_sql == types::kSqlTrue) {
       page.count = schema.row_count;
     } else if (search_count) {
       auto bound = types::BindValues(count_params);
@@ -847,7 +847,7 @@ std::optional<std::string> RowService::Adjacent(const Actor& actor, int64_t tabl
     types::SqlParams params;
     std::string where = "t.trashed = 0";
     std::string search_sql = query::CompileSearch(search, schema, params);
-    if (search_sql != "1") where += " AND " + search_sql;
+    if (search_sql != types::kSqlTrue) where += " AND " + search_sql;
     types::SqlParams own = params;
     own.push_back(row_id);
     auto bound_own = types::BindValues(own);

@@ -40,6 +40,7 @@ types::TableSchema LoadSchema(store::Tx& tx, int64_t table_id) {
     s.row_count = c->Int(5);
     s.fts_ready = c->Bool(6);
     s.trigram_state = static_cast<int>(c->Int(7));
+    s.engine_postgres = tx.dialect().postgres();
     s.trigram_upto = c->Int(8);
   }
   {

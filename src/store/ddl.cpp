@@ -39,7 +39,8 @@ void SetColumnIndex(Tx& tx, int64_t table_id, int64_t field_id, bool on) {
 
 void CreateAutoIndex(Tx& tx, int64_t table_id, int64_t field_id, const std::string& key_expr) {
   tx.Exec("CREATE INDEX IF NOT EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_auto ON " +
-          TableName(table_id) + " (" + key_expr + ", ord, id) WHERE trashed = 0");
+          TableName(table_id) + " (" + key_expr + std::string(tx.dialect().IndexNullsFirst()) +
+          ", ord, id) WHERE trashed = 0");
 }
 
 void DropAutoIndex(Tx& tx, int64_t table_id, int64_t field_id) {

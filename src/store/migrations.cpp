@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "store/pg_functions.hpp"
 #include "store/store.hpp"
 
 namespace gridbase::store {
@@ -245,6 +246,21 @@ void V8SearchIndexColumns(Tx& tx) {
   tx.Exec("UPDATE database_tables SET trigram_state = 0, trigram_upto = 0");
 }
 
+void V9Scaleout(Tx& tx) {
+  // Webhook deliveries are claimed for the duration of a call, so that of several processes
+  // over one database exactly one makes each call; an expired claim is taken over.
+  tx.Exec("ALTER TABLE webhook_deliveries ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0");
+  // Secrets every process of an instance shares (the JWT signing key on PostgreSQL, where
+  // several processes serve one instance; SQLite keeps it in the data dir's secret_key file).
+  tx.Exec("CREATE TABLE gridbase_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  if (!tx.dialect().postgres()) return;
+  // PostgreSQL: trigram indexes for substring search, a case-insensitive collation for text
+  // sorts (SQLite's NOCASE), and the SQL functions the SQLite backend registers in C++.
+  tx.Exec("CREATE EXTENSION IF NOT EXISTS pg_trgm");
+  tx.Exec("CREATE COLLATION IF NOT EXISTS gb_nocase (provider = icu, locale = 'und-u-ks-level2')");
+  for (const auto& statement : PostgresFunctionStatements()) tx.Exec(statement);
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -255,6 +271,7 @@ const std::vector<Migration>& All() {
       {6, "substring search index state per table", &V6SearchIndex},
       {7, "event outbox and table webhooks", &V7Events},
       {8, "substring search index with a column per field", &V8SearchIndexColumns},
+      {9, "webhook delivery claims; PostgreSQL extension, collation and functions", &V9Scaleout},
   };
   return kAll;
 }

@@ -100,6 +100,7 @@ class SqliteDialect final : public Dialect {
   std::string_view AutoIdPrimaryKey() const override {
     return "INTEGER PRIMARY KEY AUTOINCREMENT";
   }
+  std::string_view IndexNullsFirst() const override { return ""; }
 };
 
 const SqliteDialect kSqliteDialect;
@@ -235,6 +236,11 @@ class SqliteCursor final : public Cursor {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     if (!p) return {};
     return std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  int ColumnCount() const override { return sqlite3_column_count(stmt_); }
+  std::string ColumnName(int col) const override {
+    const char* n = sqlite3_column_name(stmt_, col);
+    return n ? n : "";
   }
 
  private:

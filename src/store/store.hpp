@@ -60,6 +60,9 @@ class Cursor {
   virtual int64_t Int(int col) const = 0;
   virtual double Real(int col) const = 0;
   virtual std::string_view Text(int col) const = 0;
+  /// Number of result columns and their names (for generic copies such as move-store).
+  virtual int ColumnCount() const = 0;
+  virtual std::string ColumnName(int col) const = 0;
   bool Bool(int col) const { return Int(col) != 0; }
   std::string String(int col) const { return std::string(Text(col)); }
   std::optional<int64_t> OptInt(int col) const {
@@ -74,6 +77,10 @@ class Dialect {
   virtual std::string_view name() const = 0;
   /// Column definition of an auto-incrementing 64-bit primary key that never reuses ids.
   virtual std::string_view AutoIdPrimaryKey() const = 0;
+  /// Suffix of an index key whose NULLs must sort first (SQLite's order, which every ORDER
+  /// BY of gridbase spells out as `ASC NULLS FIRST` / `DESC NULLS LAST`).
+  virtual std::string_view IndexNullsFirst() const = 0;
+  bool postgres() const { return name() == "postgresql"; }
 };
 
 /// A transaction. Every statement is parameterised: values never enter SQL text.
@@ -156,6 +163,16 @@ class Store {
 /// Opens (creating if needed) an SQLite database in WAL mode with `readers` reader
 /// connections and one writer connection.
 std::unique_ptr<Store> OpenSqliteStore(const std::string& path, int readers);
+
+/// Opens a PostgreSQL database (libpq connection URL) with `readers` reader connections and
+/// one writer connection. Writes from every process on that database are serialised by one
+/// transaction-level advisory lock, so they behave like SQLite's single writer; a commit that
+/// recorded events sends NOTIFY, and notifications from other processes reach the commit
+/// listener too.
+std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int readers);
+
+/// Whether `url` names a PostgreSQL database (postgresql:// or postgres://).
+bool IsPostgresUrl(std::string_view url);
 
 /// Applies every migration not yet recorded; returns how many were applied.
 int Migrate(Store& store);

@@ -17,6 +17,11 @@
 
 namespace gridbase::types {
 
+/// Conditions that always hold / never hold, spelled so both engines accept them
+/// (PostgreSQL has no integer truth values).
+inline constexpr const char* kSqlTrue = "1 = 1";
+inline constexpr const char* kSqlFalse = "1 = 0";
+
 /// Parameters collected while building SQL; bound in order of their `?`.
 using SqlParams = std::vector<CellValue>;
 std::vector<store::Value> BindValues(const SqlParams& params);

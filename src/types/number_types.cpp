@@ -249,7 +249,7 @@ class RatingType : public FieldType {
   std::optional<std::string> TextSql(const Field& f, SqlParams&) const override {
     return "CAST(" + SelectExpr(f) + " AS TEXT)";
   }
-  std::string EmptySql(const Field&) const override { return "0"; }
+  std::string EmptySql(const Field&) const override { return kSqlFalse; }
   std::string NonEmptySql(const std::string& column) const override { return column + " != 0"; }
 };
 

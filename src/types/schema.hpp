@@ -47,7 +47,9 @@ struct TableSchema {
   int64_t workspace_id = 0;
   int64_t row_count = 0;
   bool fts_ready = false;  // the full-text index tbl_<id>_fts exists and is maintained
-  int trigram_state = 0;   // substring index tbl_<id>_tri: 0 none, 1 building, 2 ready
+  int trigram_state = 0;   // substring index tbl_<id>_tri: 0 none, 1 building, 2 ready,
+                           // 3 the engine's own trigram indexes on the columns (PostgreSQL)
+  bool engine_postgres = false;  // loaded from a PostgreSQL store (its own search SQL)
   int64_t trigram_upto = 0;  // while building: rows with id <= this are indexed
   std::vector<Field> fields;  // primary first, then by order, id
 

@@ -313,8 +313,10 @@ class MultipleSelectType : public FieldType {
     return IdsJson(ids);
   }
   std::optional<std::string> TextSql(const Field& f, SqlParams&) const override {
-    return "(SELECT group_concat(so.value, ',') FROM json_each(" + SelectExpr(f) +
-           ") je JOIN select_options so ON so.id = je.value)";
+    // The cell's options in cell order (an ordered derived table: both engines aggregate
+    // its rows in that order).
+    return "(SELECT group_concat(v, ',') FROM (SELECT so.value AS v FROM json_each(" + SelectExpr(f) +
+           ") je JOIN select_options so ON so.id = je.value ORDER BY je.key) cell_options)";
   }
   std::vector<std::string> OrderSql(const Field& f, std::string_view sort_type) const override {
     if (sort_type != "default") return {};

@@ -700,8 +700,8 @@ TEST_F(AuthorizationMatrixTest, EveryRouteEveryCaller) {
   // An instance staff account (created before any sign-up, so sign-ups are never staff).
   staff_email_ = UniqueEmail("mx-staff");
   std::string out;
-  ASSERT_EQ(RunCli({"create-user", "--data-dir", server().data_dir() + "/data", "--email", staff_email_, "--password",
-                    kPassword, "--staff"},
+  ASSERT_EQ(RunCli(WithArgs({"create-user", "--email", staff_email_, "--password", kPassword, "--staff"},
+                            server().StoreArgs()),
                    &out),
             0)
       << out;

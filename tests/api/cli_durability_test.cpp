@@ -27,8 +27,10 @@ TEST(CliTest, UnusableDataDirExitsWithTwo) {
   std::string out;
   EXPECT_EQ(RunCli({"serve", "--data-dir", "/proc/gridbase-cannot-exist", "--port", "0"}, &out), 2);
   EXPECT_NE(out.find("data dir"), std::string::npos) << out;
-  EXPECT_EQ(RunCli({"migrate", "--data-dir", "/tmp", "--database-url", "postgresql://localhost/x"}, &out), 2);
-  EXPECT_NE(out.find("PostgreSQL"), std::string::npos) << out;
+  EXPECT_EQ(RunCli({"migrate", "--data-dir", "/tmp", "--database-url", "postgresql://gridbase@127.0.0.1:1/x"}, &out), 2);
+  EXPECT_NE(out.find("cannot connect to PostgreSQL"), std::string::npos) << out;
+  EXPECT_EQ(RunCli({"migrate", "--data-dir", "/tmp", "--database-url", "mysql://localhost/x"}, &out), 2);
+  EXPECT_NE(out.find("unsupported URL"), std::string::npos) << out;
 }
 
 TEST(CliTest, MigrateAndCreateUser) {
@@ -36,7 +38,7 @@ TEST(CliTest, MigrateAndCreateUser) {
   std::string dir = ::mkdtemp(tmpl);
   std::string out;
   ASSERT_EQ(RunCli({"migrate", "--data-dir", dir}, &out), 0) << out;
-  EXPECT_NE(out.find("applied 8 migration(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("applied 9 migration(s)"), std::string::npos) << out;
   ASSERT_EQ(RunCli({"migrate", "--data-dir", dir}, &out), 0) << out;
   EXPECT_NE(out.find("applied 0 migration(s)"), std::string::npos) << out;
   ASSERT_EQ(RunCli({"create-user", "--data-dir", dir, "--email", "Admin@Example.com", "--password", "admin-password"}, &out), 0) << out;

@@ -27,8 +27,8 @@ class HttpCoreTest : public ::testing::Test {
   static std::string StaffAuth(HttpClient& c) {
     std::string email = UniqueEmail("staff");
     std::string out;
-    EXPECT_EQ(RunCli({"create-user", "--data-dir", server_->data_dir() + "/data", "--email", email,
-                      "--password", "staff-password", "--staff"}, &out), 0) << out;
+    EXPECT_EQ(RunCli(WithArgs({"create-user", "--email", email,
+                      "--password", "staff-password", "--staff"}, server_->StoreArgs()), &out), 0) << out;
     auto res = c.Post("/api/user/token-auth/", json::object{{"email", email}, {"password", "staff-password"}});
     return "Authorization: JWT " + std::string(res.json().as_object().at("access_token").as_string());
   }

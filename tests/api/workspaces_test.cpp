@@ -191,8 +191,8 @@ TEST_F(WorkspacesApiTest, NonStaffCannotCreateWorkspacesWhenRestricted) {
   auto c = client();
   std::string staff_email = UniqueEmail("staff");
   std::string out;
-  ASSERT_EQ(RunCli({"create-user", "--data-dir", server().data_dir() + "/data", "--email", staff_email,
-                    "--password", "staff-password", "--staff"}, &out), 0) << out;
+  ASSERT_EQ(RunCli(WithArgs({"create-user", "--email", staff_email,
+                    "--password", "staff-password", "--staff"}, server().StoreArgs()), &out), 0) << out;
   auto login = c.Post("/api/user/token-auth/", json::object{{"email", staff_email}, {"password", "staff-password"}});
   ASSERT_EQ(login.status, 200) << login.body;
   std::string staff_auth = "Authorization: JWT " + std::string(login.json().as_object().at("access_token").as_string());

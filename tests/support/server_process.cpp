@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <chrono>
 #include <filesystem>
@@ -36,6 +37,48 @@ int FreePort() {
   return port;
 }
 
+namespace {
+
+std::string PgAdminUrl() {
+  const char* url = std::getenv("GRIDBASE_TEST_PG_URL");
+  if (!url || !*url) {
+    throw std::runtime_error("GRIDBASE_TEST_STORE=postgresql needs GRIDBASE_TEST_PG_URL (run the tests with `make test`)");
+  }
+  return url;
+}
+
+/// Runs a shell command; returns its exit status and output.
+int Shell(const std::string& cmd, std::string* output) {
+  FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
+  return ::pclose(p);
+}
+
+std::string Quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+/// The URL of database `name` on the cluster of the admin URL (same user, host and port).
+std::string DatabaseUrl(const std::string& admin, const std::string& name) {
+  auto slash = admin.rfind('/');
+  return admin.substr(0, slash + 1) + name;
+}
+
+}  // namespace
+
+bool UsingPostgres() {
+  const char* store = std::getenv("GRIDBASE_TEST_STORE");
+  return store && std::string(store) == "postgresql";
+}
+
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
     : extra_args_(std::move(extra_args)) {
   char tmpl[] = "/tmp/gridbase-test-XXXXXX";
@@ -43,12 +86,38 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args)
   if (!dir) throw std::runtime_error("mkdtemp failed");
   data_dir_ = dir;
   log_path_ = data_dir_ + "/server.log";
+  for (size_t i = 0; i + 1 < extra_args_.size(); ++i) {
+    if (extra_args_[i] == "--database-url" && extra_args_[i + 1].rfind("postgres", 0) == 0) {
+      database_url_ = extra_args_[i + 1];
+    }
+    if (extra_args_[i] == "--database-url") explicit_store_ = true;
+  }
+  if (!explicit_store_ && UsingPostgres()) {
+    // A fresh database per server, dropped with it.
+    static std::atomic<int> counter{0};
+    std::string name = "gbt_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+                       fs::path(data_dir_).filename().string().substr(std::string("gridbase-test-").size());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string admin = PgAdminUrl(), out;
+    if (Shell("psql -X -q " + Quoted(admin) + " -c " + Quoted("CREATE DATABASE " + name), &out) != 0) {
+      throw std::runtime_error("cannot create the test database: " + out);
+    }
+    database_url_ = DatabaseUrl(admin, name);
+    owns_database_ = true;
+    extra_args_.push_back("--database-url");
+    extra_args_.push_back(database_url_);
+  }
 }
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Stop();
   std::error_code ec;
   fs::remove_all(data_dir_, ec);
+  if (owns_database_) {
+    std::string out, name = database_url_.substr(database_url_.rfind('/') + 1);
+    Shell("psql -X -q " + Quoted(PgAdminUrl()) + " -c " + Quoted("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"),
+          &out);
+  }
 }
 
 void ServerProcess::Start() {
@@ -163,6 +232,12 @@ std::string UniqueEmail(const std::string& prefix) {
 }
 
 std::optional<std::string> RunSql(const std::string& db_file, const std::string& sql) {
+  if (db_file.rfind("postgresql://", 0) == 0) {
+    std::string output;
+    int rc = Shell("psql -X -q -v ON_ERROR_STOP=1 -A -t -F '|' " + Quoted(db_file) + " -c " + Quoted(sql), &output);
+    if (rc != 0) return std::nullopt;
+    return output;
+  }
   std::string file = db_file + ".test.sql";
   {
     std::ofstream out(file);
