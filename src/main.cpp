@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/move_store.hpp"
 #include "gridbase_version.hpp"
 #include "services/services.hpp"
 #include "util/error.hpp"
@@ -120,6 +121,26 @@ int main(int argc, char** argv) {
   create_user->add_option("--name", name, "First name (default: the part before @)");
   create_user->add_flag("--staff", staff, "Make the account an instance administrator");
 
+  gridbase::app::MoveStoreOptions move_options;
+  auto* move_store = cli.add_subcommand(
+      "move-store",
+      "Copy a whole instance into another, empty database (e.g. SQLite to PostgreSQL) and verify the copy");
+  move_store->add_option("--from", move_options.from,
+                         "Source database URL: sqlite:///abs/path.db, sqlite:relative.db or postgresql://...");
+  move_store->add_option("--to", move_options.to,
+                         "Target database URL (must hold no instance): postgresql://... or sqlite:...");
+  move_store->add_option("--from-data-dir", move_options.from_data_dir,
+                         "The source server's data dir: its secret_key file (and gridbase.db when --from is not "
+                         "given)");
+  move_store->add_option("--to-data-dir", move_options.to_data_dir,
+                         "The target server's data dir (SQLite target): where the secret key goes (and gridbase.db "
+                         "when --to is not given)");
+  move_store->add_option("--secret-key", move_options.secret_key,
+                         "The source server's signing key, when it was given with --secret-key instead of kept in "
+                         "its data dir");
+  move_store->add_option("--batch-rows", move_options.batch_rows, "Rows per batch and INSERT")
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,6 +158,7 @@ int main(int argc, char** argv) {
     std::string v = gridbase::util::ToLower(gridbase::util::Trim(webhooks_allow_private));
     config.webhooks_allow_private_address = v == "true" || v == "1" || v == "yes";
   }
+  if (*move_store) config.log_level = "warn";  // stdout carries the verification summary
   SetUpLogging(config);
 
   try {
@@ -144,6 +166,7 @@ int main(int argc, char** argv) {
       gridbase::app::App app(config);
       return app.Serve();
     }
+    if (*move_store) return gridbase::app::MoveStore(move_options);
     if (*migrate) {
       int n = gridbase::app::App::MigrateOnly(config);
       std::cout << "applied " << n << " migration(s)\n";
