@@ -523,6 +523,8 @@ class PgStore final : public Store {
 }  // namespace pg
 }  // namespace
 
+std::string TranslateToPostgres(std::string_view sql) { return pg::PgDialect::Translate(sql); }
+
 std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int readers) {
   return std::make_unique<pg::PgStore>(url, readers);
 }

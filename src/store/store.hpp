@@ -171,6 +171,9 @@ std::unique_ptr<Store> OpenSqliteStore(const std::string& path, int readers);
 /// listener too.
 std::unique_ptr<Store> OpenPostgresStore(const std::string& url, int readers);
 
+/// A statement in gridbase's portable SQL as the PostgreSQL backend sends it (exposed for tests).
+std::string TranslateToPostgres(std::string_view sql);
+
 /// Whether `url` names a PostgreSQL database (postgresql:// or postgres://).
 bool IsPostgresUrl(std::string_view url);
 
