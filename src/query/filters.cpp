@@ -10,6 +10,7 @@
 #include "types/duration.hpp"
 #include "util/dates.hpp"
 #include "util/error.hpp"
+#include "util/decimal.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
 #include "util/validate.hpp"
@@ -59,6 +60,20 @@ std::optional<double> NumericValue(const Field& f, std::string_view value) {
   return types::ParseNumberLiteral(value);
 }
 
+/// The value a number field is compared with: its exact decimal text. PostgreSQL compares
+/// it with the cell as NUMERIC (exact, and through the field's index); SQLite gives it the
+/// numeric affinity of the cell's CAST and compares as before. `value` must be valid.
+std::string NumberParam(std::string_view value) {
+  auto d = util::ParseDecimal(util::Trim(value));
+  return util::QuantizeDecimal(*d, std::max(0, -d->exponent));
+}
+
+/// The bound value of a numeric comparison with field `f`.
+std::string NumericParam(const Field& f, std::string_view value, double n, SqlParams& p) {
+  if (f.type == "number") return types::Param(p, NumberParam(value));
+  return types::Param(p, n);
+}
+
 // --- generic comparison ----------------------------------------------------------------
 
 Built Equal(const FilterLeaf& l, SqlParams& p) {
@@ -73,7 +88,7 @@ Built Equal(const FilterLeaf& l, SqlParams& p) {
   if (Is(f, {"number", "rating", "autonumber", "duration"})) {
     auto n = NumericValue(f, v);
     if (!n) return kNothing;
-    return TypeOf(f).NumericSql(f) + " = " + types::Param(p, *n);
+    return TypeOf(f).NumericSql(f) + " = " + NumericParam(f, v, *n, p);
   }
   return Expr(f) + " = " + types::Param(p, v);
 }
@@ -109,7 +124,7 @@ Built Compare(const FilterLeaf& l, SqlParams& p, const char* op) {
   if (v.empty()) return std::nullopt;
   auto n = NumericValue(l.field, v);
   if (!n) return kNothing;
-  return TypeOf(l.field).NumericSql(l.field) + " " + op + " " + types::Param(p, *n);
+  return TypeOf(l.field).NumericSql(l.field) + " " + op + " " + NumericParam(l.field, v, *n, p);
 }
 
 Built EvenAndWhole(const FilterLeaf& l, SqlParams&) {

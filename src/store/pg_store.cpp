@@ -52,7 +52,7 @@ class PgDialect final : public Dialect {
   std::string_view IndexNullsFirst() const override { return " NULLS FIRST"; }
 
   /// gridbase's portable SQL → PostgreSQL: `?` → `$n`; INTEGER → BIGINT (every integer is 64
-  /// bits); REAL → DOUBLE PRECISION; LIKE → ILIKE (SQLite's LIKE ignores case);
+  /// bits); REAL → DOUBLE PRECISION, but CAST(… AS REAL) → NUMERIC; LIKE → ILIKE (SQLite's LIKE ignores case);
   /// COLLATE NOCASE → the ICU collation gb_nocase; group_concat → string_agg; json_each →
   /// gb_json_each (both over integer arrays). String literals, quoted identifiers,
   /// dollar-quoted bodies and comments are copied unchanged.
@@ -116,7 +116,9 @@ class PgDialect final : public Dialect {
         } else if (up == "INTEGER") {
           out += "BIGINT";
         } else if (up == "REAL") {
-          out += "DOUBLE PRECISION";
+          // A column type is a double; a CAST to REAL is a number cell's value (decimal text):
+          // exact NUMERIC, so numbers sort and compare in decimal order.
+          out += last_word == "AS" ? "NUMERIC" : "DOUBLE PRECISION";
         } else if (up == "LIKE") {
           out += "ILIKE";
         } else if (up == "NOCASE" && last_word == "COLLATE") {

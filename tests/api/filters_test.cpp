@@ -759,3 +759,54 @@ TEST_F(FiltersApiTest, IncludeExclude) {
 
 }  // namespace
 }  // namespace gbtest
+
+namespace gbtest {
+namespace {
+
+// Numbers compare and sort as exact decimals on PostgreSQL (NUMERIC, through the field's
+// index); SQLite compares their doubles, which cannot tell these values apart.
+TEST(DecimalOrderTest, BigDecimalsSortAndFilterExactlyOnPostgres) {
+  if (!UsingPostgres()) GTEST_SKIP() << "SQLite compares number cells as doubles (README: PostgreSQL)";
+  namespace json = boost::json;
+  ServerProcess server({"--secret-key", kTestSecret});
+  server.Start();
+  HttpClient c(server.base_url());
+  auto a = SignUp(c, "Dec", UniqueEmail("dec"));
+  auto apps = c.Get("/api/applications/", {a.auth()}).json().as_array();
+  std::string db = std::to_string(apps.at(0).at("id").as_int64());
+  auto t = c.Post("/api/database/tables/database/" + db + "/", json::object{{"name", "Big"}}, {a.auth()});
+  ASSERT_EQ(t.status, 200) << t.body;
+  std::string table = std::to_string(t.json().at("id").as_int64());
+  auto f = c.Post("/api/database/fields/table/" + table + "/",
+                  json::object{{"name", "Amount"}, {"type", "number"}, {"number_decimal_places", 2}}, {a.auth()});
+  ASSERT_EQ(f.status, 200) << f.body;
+  std::string field = "field_" + std::to_string(f.json().at("id").as_int64());
+  json::array items;
+  for (const char* v : {"12345678901234567.02", "12345678901234567.01", "12345678901234567.03"})
+    items.push_back(json::object{{field, v}});
+  auto created = c.Post("/api/database/rows/table/" + table + "/batch/", json::object{{"items", items}}, {a.auth()});
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto values = [&](const std::string& query) {
+    std::vector<std::string> out;
+    auto r = c.Get("/api/database/rows/table/" + table + "/?" + query, {a.auth()});
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto body = r.json();
+    for (const auto& row : body.at("results").as_array()) {
+      // A new table starts with two empty rows: NULL cells sort first ascending, last descending.
+      out.emplace_back(row.at(field).is_null() ? "null" : std::string(row.at(field).as_string()));
+    }
+    return out;
+  };
+  std::string id = field.substr(6);
+  EXPECT_EQ(values("order_by=" + field), (std::vector<std::string>{"null", "null", "12345678901234567.01",
+                                                                    "12345678901234567.02", "12345678901234567.03"}));
+  EXPECT_EQ(values("order_by=-" + field), (std::vector<std::string>{"12345678901234567.03", "12345678901234567.02",
+                                                                     "12345678901234567.01", "null", "null"}));
+  EXPECT_EQ(values("filter__field_" + id + "__higher_than=12345678901234567.01&order_by=" + field),
+            (std::vector<std::string>{"12345678901234567.02", "12345678901234567.03"}));
+  EXPECT_EQ(values("filter__field_" + id + "__equal=12345678901234567.020"),
+            (std::vector<std::string>{"12345678901234567.02"}));
+}
+
+}  // namespace
+}  // namespace gbtest

@@ -179,7 +179,7 @@ TEST(PostgresDialectTest, TranslatesPortableSql) {
   EXPECT_EQ(TranslateToPostgres("CREATE TABLE x (a INTEGER NOT NULL, b REAL, c TEXT)"),
             "CREATE TABLE x (a BIGINT NOT NULL, b DOUBLE PRECISION, c TEXT)");
   EXPECT_EQ(TranslateToPostgres("SELECT CAST(t.field_1 AS REAL), t.real FROM x t ORDER BY t.field_2 COLLATE NOCASE"),
-            "SELECT CAST(t.field_1 AS DOUBLE PRECISION), t.real FROM x t ORDER BY t.field_2 COLLATE \"gb_nocase\"");
+            "SELECT CAST(t.field_1 AS NUMERIC), t.real FROM x t ORDER BY t.field_2 COLLATE \"gb_nocase\"");
   EXPECT_EQ(TranslateToPostgres("SELECT group_concat(v, ',') FROM json_each(c) je"),
             "SELECT string_agg(v, ',') FROM gb_json_each(c) je");
   EXPECT_EQ(TranslateToPostgres("SELECT likely, nocase FROM t -- a ? comment\nWHERE x = ?"),
