@@ -14,13 +14,13 @@
 #     (BENCH_WARMUP, 3s), the server time of one request at a time (median of 30 sequential
 #     requests, time to first byte) and BENCH_RUNS (3) runs of BENCH_DURATION (10s) at
 #     -t2 -c32: median req/s, p50 and p99 of the median run; reads first, then c and d, then the
-#     extra i_batch_create (200 rows a request; EXTRA_SCENARIOS= to skip it);
+#     extra i_batch_create (200 rows a request; EXTRA_SCENARIOS= to skip it); the single requests
+#     and every run start once the server has finished what wrk left queued (drain in lib.sh);
 #  7. peak RSS: the larger VmHWM of the loading and the measured process (before i_batch_create).
 # Prints one table; writes bench/results/data-<rows>-<UTC time>.csv (raw wrk output with
 # BENCH_KEEP_RAW=1 under bench/results/data-<rows>-<time>/). Settings: see bench/lib.sh.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-EXTRA_SCENARIOS="${EXTRA_SCENARIOS-i_batch_create}"
 need wrk "make bench-deps"
 need curl
 [[ -x "$GRIDBASE_BIN" ]] || { echo "bench: $GRIDBASE_BIN is missing (make build)" >&2; exit 1; }
@@ -30,7 +30,7 @@ WORK=$(mktemp -d /tmp/gridbase-bench-data-XXXXXX)
 RAW="$WORK/raw"; mkdir -p "$RAW"
 sys=gridbase
 cleanup() {
-  stop_pid "${PID[$sys]:-}"
+  stop_servers "$sys"
   if [[ -n "${BENCH_KEEP_RAW:-}" ]]; then
     mkdir -p "$BENCH_DIR/results/data-$BENCH_ROWS-$stamp"
     cp -r "$RAW/." "$WORK/$sys.log" "$BENCH_DIR/results/data-$BENCH_ROWS-$stamp/" 2>/dev/null || true
@@ -42,53 +42,7 @@ trap 'exit 130' INT TERM
 
 DATA_DIR[$sys]="$WORK/data"; mkdir -p "${DATA_DIR[$sys]}"
 URL[$sys]="http://127.0.0.1:$(free_port)"
-start_server "$sys" 1 first_start_ms
-
-python3 "$BENCH_DIR/load.py" "$sys" "${URL[$sys]}" "$WORK/$sys.state" "$BENCH_ROWS"
-load_state "$sys" "$WORK/$sys.state"
-metric "$sys" rows "$BENCH_ROWS"
-metric "$sys" load_rows_per_s "${S[$sys/LOAD_ROWS_PER_S]}"
-metric "$sys" load_seconds "${S[$sys/LOAD_SECONDS]}"
-metric "$sys" load_batch "${S[$sys/LOAD_BATCH]}"
-sleep 2
-metric "$sys" idle_rss_kb "$(proc_kb "${PID[$sys]}" VmRSS)"
-
-define_scenarios "$sys"
-mapfile -t scenarios < <(selected_scenarios)
-
-prime_indexes "$sys" "${scenarios[@]}"
-metric "$sys" hwm_load_kb "$(proc_kb "${PID[$sys]}" VmHWM)"
-stop_pid "${PID[$sys]}"
-log_mark=$(wc -l <"$WORK/$sys.log")
-
-start_server "$sys" "$BENCH_COLDSTART_RUNS" cold_start_ms
-sleep 1
-metric "$sys" restart_rss_kb "$(proc_kb "${PID[$sys]}" VmRSS)"
-check_scenarios "$sys" "${scenarios[@]}"
-
-for s in "${scenarios[@]}"; do
-  if [[ "$s" == i_batch_create ]]; then metric "$sys" hwm_bench_kb "$(proc_kb "${PID[$sys]}" VmHWM)"; fi
-  warm_up "$sys" "$s"
-  # server time of one request at a time: median of 30 sequential requests (time to first byte)
-  single=$(for i in $(seq 1 30); do
-    id=$(( (i * 7919) % BENCH_ROWS + 1 )); path="${P[$sys/$s]//\{id\}/$id}"
-    if [[ -n "${B[$sys/$s]:-}" ]]; then
-      curl -s -o /dev/null -w '%{time_starttransfer}\n' -X "${M[$sys/$s]}" "${URL[$sys]}$path" -H "${S[$sys/AUTH_HEADER]}" \
-        -H 'Content-Type: application/json' --data-binary "$(sed "s/{n}/$i/g; s/{id}/$id/g" "${B[$sys/$s]}")"
-    else
-      curl -s -o /dev/null -w '%{time_starttransfer}\n' "${URL[$sys]}$path" -H "${S[$sys/AUTH_HEADER]}"
-    fi
-  done | sort -n | awk '{a[NR]=$1} END{printf "%.3f", a[int((NR+1)/2)]*1000}')
-  metric "$sys" "single_ms:$s" "$single"
-  for r in $(seq 1 "$BENCH_RUNS"); do measure "$sys" "$s" "$r"; done
-done
-if [[ " ${scenarios[*]} " == *" i_batch_create "* ]]; then
-  metric "$sys" hwm_end_kb "$(proc_kb "${PID[$sys]}" VmHWM)"
-else
-  metric "$sys" hwm_bench_kb "$(proc_kb "${PID[$sys]}" VmHWM)"
-fi
-# indexes the measured process built itself (there should be none: they were built before)
-tail -n +"$((log_mark + 1))" "$WORK/$sys.log" | grep -E "index (of|on) table" | sed 's/^/# server (during the scenarios): /' >&2 || true
+data_run "$sys"  # steps 1-7 (bench/lib.sh)
 
 mkdir -p "$BENCH_DIR/results"
 csv="$BENCH_DIR/results/data-$BENCH_ROWS-$stamp.csv"

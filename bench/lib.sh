@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Shared by bench/data.sh and bench/compare.sh (sourced). Servers, scenarios, wrk runs, checks.
+# Shared by bench/data.sh, compare.sh, stores.sh and nodes.sh (sourced). Servers, scenarios, wrk
+# runs, checks, and data_run (the per-system flow of data.sh).
 #
 # Settings (environment):
 #   BENCH_ROWS (100000)  BENCH_DURATION (10s)  BENCH_RUNS (3)  BENCH_WARMUP (3s)
@@ -27,6 +28,12 @@ declare -A S    # S[sys/KEY]: the state file of a system's load (TABLE, TOKEN, A
 declare -A URL  # URL[sys]: http://127.0.0.1:port
 declare -A PID  # PID[sys]: the running server
 declare -A P M B  # P[sys/scenario] path template, M method, B body file
+# A system's name labels its figures and files; KIND[sys] says what it runs (gridbase or nocodb;
+# default: the name itself), so several gridbase servers can run side by side (stores.sh: sqlite
+# and postgresql; nodes.sh: two nodes). THREADS[sys]: its --threads (default BENCH_SERVER_THREADS);
+# SERVE_ARGS[sys]: extra `serve` flags of that server only (e.g. --database-url …).
+declare -A KIND THREADS SERVE_ARGS
+kind() { echo "${KIND[$1]:-$1}"; }
 
 need() { command -v "$1" >/dev/null || { echo "bench: $1 is missing${2:+ ($2)}" >&2; exit 1; }; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -50,6 +57,18 @@ stop_pid() {
   kill -KILL "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do alive "$pid" || return 0; sleep 0.1; done
 }
+# stop_servers SYS...: stops each system's server: PID[SYS], and the pid coldstart.py last wrote
+# to $WORK/SYS.pid when that process still runs from $WORK (an interrupt can land between the
+# start and the assignment of PID[SYS])
+stop_servers() {
+  local sys p
+  for sys in "$@"; do
+    stop_pid "${PID[$sys]:-}"
+    p=$(cat "$WORK/$sys.pid" 2>/dev/null || true)
+    [[ "$p" =~ ^[0-9]+$ ]] && { tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep -qF "$WORK/" && stop_pid "$p"
+  done
+  return 0
+}
 metric() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RAW/metrics.tsv"; }
 
 # load_state SYS FILE: the KEY='value' lines of load.py's state file into S[SYS/KEY]
@@ -63,19 +82,19 @@ load_state() {
 
 # Server commands (run by coldstart.py, which times spawn -> first 200 on the health URL).
 declare -A DATA_DIR  # DATA_DIR[sys]: the server's fresh data dir
-health_path() { case $1 in gridbase) echo /api/_health/ ;; nocodb) echo /api/v1/health ;; esac; }
+health_path() { case $(kind "$1") in gridbase) echo /api/_health/ ;; nocodb) echo /api/v1/health ;; esac; }
 
 # start_server SYS RUNS: starts SYS RUNS times (all but the last stopped again), records the
 # start times under metric KEY (3rd argument), leaves PID[SYS] running.
 start_server() {
   local sys="$1" runs="$2" key="$3" times cmd
-  case $sys in
+  case $(kind "$sys") in
     gridbase)
       # loopback only, the fresh data dir
       cmd=("$GRIDBASE_BIN" serve --host 127.0.0.1 --port "${URL[$sys]##*:}" --data-dir "${DATA_DIR[$sys]}"
-           --threads "$BENCH_SERVER_THREADS" --access-log false)
+           --threads "${THREADS[$sys]:-$BENCH_SERVER_THREADS}" --access-log false)
       # shellcheck disable=SC2206
-      cmd+=(${GRIDBASE_SERVE_ARGS:-})
+      cmd+=(${SERVE_ARGS[$sys]:-} ${GRIDBASE_SERVE_ARGS:-})
       times=$(python3 "$BENCH_DIR/coldstart.py" "$runs" "${URL[$sys]}$(health_path "$sys")" "$WORK/$sys.log" \
         "$WORK/$sys.pid" 60 "${DATA_DIR[$sys]}" -- "${cmd[@]}") ;;
     nocodb)
@@ -102,7 +121,7 @@ uri() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[
 define_scenarios() {
   local sys="$1" t q fq ft
   local page; page=$(deep_page "$sys")
-  case $sys in
+  case $(kind "$sys") in
     gridbase)  # Baserow REST, user_field_names=true, `Authorization: Token <database token>`
       t="/api/database/rows/table/${S[$sys/TABLE]}"; q="user_field_names=true"
       fq=$(uri '{"filter_type":"AND","filters":[{"type":"higher_than","field":"quantity","value":"9899"}],"groups":[]}')
@@ -178,6 +197,18 @@ measure() {
   [[ "$err" == 0 ]] || echo "# $1 $2: $err error answers; first lines of $out:" >&2
   [[ "$err" == 0 ]] || head -c 600 "$out" >&2
 }
+# drain SYS: waits (up to 120 s) until SYS answers a one-row GET within 50 ms twice in a row.
+# The server finishes the requests it had read when wrk stopped and closed its connections; on a
+# slow scenario (seconds a request) that backlog would otherwise eat into the next run.
+drain() {
+  local sys="$1" ok=0 t _
+  [[ -n "${P[$sys/b_get_row]:-}" ]] || return 0
+  for _ in $(seq 1 240); do
+    t=$(curl -s -o /dev/null -m 30 -w '%{time_total}' -H "${S[$sys/AUTH_HEADER]}" "${URL[$sys]}${P[$sys/b_get_row]//\{id\}/1}" || echo 30)
+    if awk -v t="$t" 'BEGIN { exit !(t < 0.05) }'; then ok=$((ok + 1)); (( ok < 2 )) || return 0; else ok=0; sleep 0.5; fi
+  done
+  echo "# $sys: still busy 120 s after the scenario" >&2
+}
 warm_up() { [[ -z "$BENCH_WARMUP" || "$BENCH_WARMUP" == 0 ]] || run_wrk "$1" "$2" "$BENCH_WARMUP" "$WORK/warmup.txt" >/dev/null; }
 
 # check_scenarios SYS SCENARIO...: one request per GET scenario, answer checked (check.py)
@@ -228,4 +259,71 @@ prime_indexes() {
     sleep 0.5
   done
   grep -E "index (of|on) table" "$WORK/$sys.log" | sed 's/^/# server: /' >&2 || true
+}
+
+# hook SYS EVENT [SCENARIO]: calls bench_hook with the same arguments when the sourcing script
+# defines it (stores.sh: database size and PostgreSQL memory and slow statements). Events of
+# data_run: loaded (after the idle RSS), measured (the measured server is up and checked),
+# scenario_start / scenario_end (around a scenario's warm-up and runs), done.
+hook() { if declare -F bench_hook >/dev/null; then bench_hook "$@"; fi; }
+
+# data_run SYS: the data API benchmark of one gridbase server SYS (steps 1-7 of data.sh; needs
+# WORK, RAW, DATA_DIR[SYS], URL[SYS]); records into $RAW and leaves the measured server running
+# (PID[SYS]). EXTRA_SCENARIOS: run after the issue's ten (default i_batch_create).
+data_run() {
+  local sys="$1" s r i id path single log_mark
+  start_server "$sys" 1 first_start_ms
+
+  python3 "$BENCH_DIR/load.py" "$(kind "$sys")" "${URL[$sys]}" "$WORK/$sys.state" "$BENCH_ROWS"
+  load_state "$sys" "$WORK/$sys.state"
+  metric "$sys" rows "$BENCH_ROWS"
+  metric "$sys" load_rows_per_s "${S[$sys/LOAD_ROWS_PER_S]}"
+  metric "$sys" load_seconds "${S[$sys/LOAD_SECONDS]}"
+  metric "$sys" load_batch "${S[$sys/LOAD_BATCH]}"
+  sleep 2
+  metric "$sys" idle_rss_kb "$(proc_kb "${PID[$sys]}" VmRSS)"
+  hook "$sys" loaded
+
+  define_scenarios "$sys"
+  mapfile -t scenarios < <(EXTRA_SCENARIOS="${EXTRA_SCENARIOS-i_batch_create}" selected_scenarios)
+
+  prime_indexes "$sys" "${scenarios[@]}"
+  metric "$sys" hwm_load_kb "$(proc_kb "${PID[$sys]}" VmHWM)"
+  stop_pid "${PID[$sys]}"
+  log_mark=$(wc -l <"$WORK/$sys.log")
+
+  start_server "$sys" "$BENCH_COLDSTART_RUNS" cold_start_ms
+  sleep 1
+  metric "$sys" restart_rss_kb "$(proc_kb "${PID[$sys]}" VmRSS)"
+  check_scenarios "$sys" "${scenarios[@]}"
+  hook "$sys" measured
+
+  for s in "${scenarios[@]}"; do
+    if [[ "$s" == i_batch_create ]]; then metric "$sys" hwm_bench_kb "$(proc_kb "${PID[$sys]}" VmHWM)"; fi
+    hook "$sys" scenario_start "$s"
+    warm_up "$sys" "$s"
+    drain "$sys"
+    # server time of one request at a time: median of 30 sequential requests (time to first byte)
+    single=$(for i in $(seq 1 30); do
+      id=$(( (i * 7919) % BENCH_ROWS + 1 )); path="${P[$sys/$s]//\{id\}/$id}"
+      if [[ -n "${B[$sys/$s]:-}" ]]; then
+        curl -s -o /dev/null -w '%{time_starttransfer}\n' -X "${M[$sys/$s]}" "${URL[$sys]}$path" -H "${S[$sys/AUTH_HEADER]}" \
+          -H 'Content-Type: application/json' --data-binary "$(sed "s/{n}/$i/g; s/{id}/$id/g" "${B[$sys/$s]}")"
+      else
+        curl -s -o /dev/null -w '%{time_starttransfer}\n' "${URL[$sys]}$path" -H "${S[$sys/AUTH_HEADER]}"
+      fi
+    done | sort -n | awk '{a[NR]=$1} END{printf "%.3f", a[int((NR+1)/2)]*1000}')
+    metric "$sys" "single_ms:$s" "$single"
+    for r in $(seq 1 "$BENCH_RUNS"); do drain "$sys"; measure "$sys" "$s" "$r"; done
+    drain "$sys"
+    hook "$sys" scenario_end "$s"
+  done
+  if [[ " ${scenarios[*]} " == *" i_batch_create "* ]]; then
+    metric "$sys" hwm_end_kb "$(proc_kb "${PID[$sys]}" VmHWM)"
+  else
+    metric "$sys" hwm_bench_kb "$(proc_kb "${PID[$sys]}" VmHWM)"
+  fi
+  # indexes the measured process built itself (there should be none: they were built before)
+  tail -n +"$((log_mark + 1))" "$WORK/$sys.log" | grep -E "index (of|on) table" | sed "s/^/# $sys server (during the scenarios): /" >&2 || true
+  hook "$sys" done
 }
