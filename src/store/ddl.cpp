@@ -41,10 +41,21 @@ void CreateAutoIndex(Tx& tx, int64_t table_id, int64_t field_id, const std::stri
   tx.Exec("CREATE INDEX IF NOT EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_auto ON " +
           TableName(table_id) + " (" + key_expr + std::string(tx.dialect().IndexNullsFirst()) +
           ", ord, id) WHERE trashed = 0");
+  // PostgreSQL: without statistics of the key expression the planner guesses that a third of
+  // the rows match any range and scans the table; extended statistics on the expression, then
+  // ANALYZE, let it see how selective a filter is.
+  if (tx.dialect().postgres()) {
+    tx.Exec("CREATE STATISTICS IF NOT EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_st ON (" +
+            key_expr + ") FROM " + TableName(table_id));
+    tx.Exec("ANALYZE " + TableName(table_id));
+  }
 }
 
 void DropAutoIndex(Tx& tx, int64_t table_id, int64_t field_id) {
   tx.Exec("DROP INDEX IF EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_auto");
+  if (tx.dialect().postgres()) {
+    tx.Exec("DROP STATISTICS IF EXISTS " + TableName(table_id) + "_" + ColumnName(field_id) + "_st");
+  }
 }
 
 void SetUniqueIndex(Tx& tx, int64_t table_id, int64_t field_id, bool on, const std::string& non_empty_sql) {
