@@ -3,6 +3,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 #include "api/errors.hpp"
 #include "api/routes.hpp"
 #include "util/error.hpp"
@@ -100,6 +103,44 @@ std::string Context::BaseUrl() const {
   return std::string(proto.empty() ? "http" : proto) + "://" + std::string(host);
 }
 
+namespace {
+
+/// Python's urlencode(quote_plus) of one component.
+std::string QuotePlus(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '_' || c == '.' || c == '-' || c == '~') {
+      out += c;
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Context::UrlWithQuery(const std::vector<std::pair<std::string, std::optional<std::string>>>& changes) const {
+  auto params = QueryParams();
+  for (const auto& [name, value] : changes) {
+    params.erase(std::remove_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; }),
+                 params.end());
+    if (value) params.emplace_back(name, *value);
+  }
+  std::stable_sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string url = BaseUrl() + req.path;
+  for (size_t i = 0; i < params.size(); ++i) {
+    url += (i ? "&" : "?") + QuotePlus(params[i].first) + "=" + QuotePlus(params[i].second);
+  }
+  return url;
+}
+
 void RegisterAllRoutes(ApiRouter& router) {
   RegisterUserRoutes(router);
   RegisterWorkspaceRoutes(router);
@@ -112,6 +153,16 @@ void RegisterAllRoutes(ApiRouter& router) {
   RegisterInvitationRoutes(router);
   RegisterWebhookRoutes(router);
   RegisterEventRoutes(router);
+  RegisterViewRoutes(router);
+  RegisterJobRoutes(router);
+}
+
+std::optional<int64_t> IntQuery(Context& ctx, std::string_view name) {
+  auto raw = ctx.Query(name);
+  if (!raw) return std::nullopt;
+  auto n = CoerceInt(json::value(json::string(*raw)));
+  if (!n) QueryInvalid(name, "A valid integer is required.", "invalid");
+  return n;
 }
 
 void QueryInvalid(std::string_view key, std::string_view message, std::string_view code) {

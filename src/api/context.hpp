@@ -68,6 +68,9 @@ class Context {
 
   /// Base URL for absolute links: the configured public URL, else from the Host header.
   std::string BaseUrl() const;
+  /// This request's absolute URL with query parameters replaced (value) or removed
+  /// (nullopt), sorted by name as Django REST Framework's replace_query_param does.
+  std::string UrlWithQuery(const std::vector<std::pair<std::string, std::optional<std::string>>>& changes) const;
 
   void SendJson(int status, const boost::json::value& body);
   void SendNoContent();
@@ -78,6 +81,9 @@ class Context {
 };
 
 using HandlerFn = std::function<void(Context&)>;
+
+/// An optional integer query parameter; non-integers are ERROR_QUERY_PARAMETER_VALIDATION.
+std::optional<int64_t> IntQuery(Context& ctx, std::string_view name);
 
 /// Throws ERROR_QUERY_PARAMETER_VALIDATION with {key: [{"error": message, "code": code}]}.
 [[noreturn]] void QueryInvalid(std::string_view key, std::string_view message, std::string_view code);

@@ -19,6 +19,8 @@ void RegisterTokenRoutes(ApiRouter& router);
 void RegisterInvitationRoutes(ApiRouter& router);
 void RegisterWebhookRoutes(ApiRouter& router);
 void RegisterEventRoutes(ApiRouter& router);  // event replay (gridbase)
+void RegisterViewRoutes(ApiRouter& router);
+void RegisterJobRoutes(ApiRouter& router);
 
 /// The session payload of token-auth and sign-up (auth.md §2.4).
 boost::json::object SessionPayload(Context& ctx, const services::User& user);

@@ -16,45 +16,10 @@ namespace json = boost::json;
 
 namespace {
 
-/// An optional integer query parameter; non-integers are ERROR_QUERY_PARAMETER_VALIDATION.
-std::optional<int64_t> IntQuery(Context& ctx, std::string_view name) {
-  auto raw = ctx.Query(name);
-  if (!raw) return std::nullopt;
-  auto n = CoerceInt(json::value(json::string(*raw)));
-  if (!n) QueryInvalid(name, "A valid integer is required.", "invalid");
-  return n;
-}
 
-/// Python's urlencode(quote_plus) of one component.
-std::string QuotePlus(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '_' || c == '.' || c == '-' || c == '~') out += c;
-    else if (c == ' ') out += '+';
-    else out += fmt::format("%{:02X}", u);
-  }
-  return out;
-}
-
-/// The request URL with `page` replaced (or removed when 0), parameters sorted by name as
-/// Django REST Framework's replace_query_param does.
+/// The request URL with `page` replaced (or removed when 0).
 std::string PageUrl(Context& ctx, int64_t page) {
-  auto params = ctx.QueryParams();
-  params.erase(std::remove_if(params.begin(), params.end(), [](const auto& p) { return p.first == "page"; }),
-               params.end());
-  if (page > 0) params.emplace_back("page", std::to_string(page));
-  std::stable_sort(params.begin(), params.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::string url = ctx.BaseUrl() + ctx.req.path;
-  for (size_t i = 0; i < params.size(); ++i) {
-    url += (i ? "&" : "?") + QuotePlus(params[i].first) + "=" + QuotePlus(params[i].second);
-  }
-  return url;
-}
-
-void RejectViewId(Context& ctx) {
-  // This server has no views yet: any view id is unknown.
-  if (IntQuery(ctx, "view_id")) throw Error("ERROR_VIEW_DOES_NOT_EXIST");
+  return ctx.UrlWithQuery({{"page", page > 0 ? std::optional<std::string>(std::to_string(page)) : std::nullopt}});
 }
 
 services::RowWrite WriteOptions(Context& ctx) {
@@ -83,7 +48,7 @@ void ListRows(Context& ctx) {
     }
     q.full_text = *mode == "full-text-with-count";
   }
-  RejectViewId(ctx);
+  q.view_id = IntQuery(ctx, "view_id");
   q.order_by = ctx.Query("order_by");
   if (q.order_by && q.order_by->empty()) q.order_by.reset();
   q.filters_json = ctx.Query("filters");
@@ -155,10 +120,9 @@ void BatchDelete(Context& ctx) {
 }
 
 void AdjacentRow(Context& ctx) {
-  RejectViewId(ctx);
   auto row = ctx.services.rows.Adjacent(ctx.actor(), ctx.IntParam("table_id"), ctx.IntParam("row_id"),
                                         ctx.QueryFlag("previous"), ctx.Query("search").value_or(""),
-                                        ctx.QueryFlag("user_field_names"));
+                                        ctx.QueryFlag("user_field_names"), IntQuery(ctx, "view_id"));
   if (!row) return ctx.SendNoContent();
   SendRaw(ctx, std::move(*row));
 }

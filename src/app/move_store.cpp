@@ -70,6 +70,12 @@ constexpr const char* kMetaTables[] = {
     "webhook_calls",
     "webhook_deliveries",
     "gridbase_secrets",
+    "views",
+    "view_filter_groups",
+    "view_filters",
+    "view_sorts",
+    "view_group_bys",
+    "view_field_options",
 };
 
 /// Rows per transaction on the target (several INSERT batches).

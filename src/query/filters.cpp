@@ -554,6 +554,8 @@ Field PseudoTimestampField(std::string_view type) {
 
 using namespace filter_impl;
 
+void CheckFilterType(const types::Field& field, std::string_view type) { CheckFilter(field, type); }
+
 const std::vector<std::string>& FilterTypeNames() {
   static const std::vector<std::string> kNames = [] {
     std::vector<std::string> out;

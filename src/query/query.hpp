@@ -56,6 +56,10 @@ std::string CompileOrderBy(const std::vector<OrderItem>& items, bool mirrored = 
 std::string CompileSearch(std::string_view search, const types::TableSchema& schema,
                           types::SqlParams& params);
 
+/// Throws ERROR_VIEW_FILTER_TYPE_DOES_NOT_EXIST or ERROR_VIEW_FILTER_TYPE_UNSUPPORTED_FIELD
+/// unless filter `type` can filter `field`.
+void CheckFilterType(const types::Field& field, std::string_view type);
+
 /// Every registered filter type name (filters.md §5.7 order, the ones this server knows).
 const std::vector<std::string>& FilterTypeNames();
 

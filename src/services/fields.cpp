@@ -10,6 +10,7 @@
 #include "services/fulltext.hpp"
 #include "services/outbox.hpp"
 #include "services/schema.hpp"
+#include "services/views.hpp"
 #include "store/ddl.hpp"
 #include "types/field_type.hpp"
 #include "util/dates.hpp"
@@ -428,6 +429,7 @@ json::object FieldService::Update(const Actor& actor, int64_t field_id, const js
       DropIndexes(tx, schema, old);
     }
     if (shift) ShiftDateTimes(tx, schema, spec, *shift);
+    if (type_changed || old_props != new_props) ViewService::DropIncompatible(tx, spec);
     tx.Exec("UPDATE fields SET name = ?, type = ?, description = ?, db_index = ?, unique_with_empty = ?, "
             "props = ? WHERE id = ?",
             spec.name, spec.type, spec.description, spec.db_index, spec.unique_with_empty, PropsText(spec),

@@ -14,6 +14,7 @@
 #include "services/permissions.hpp"
 #include "services/row_order.hpp"
 #include "services/schema.hpp"
+#include "services/views.hpp"
 #include "types/field_type.hpp"
 #include "util/error.hpp"
 #include "util/json_writer.hpp"
@@ -495,75 +496,155 @@ void RowService::NoteIndexUse(const TableSchema& schema, const query::FilterNode
   }
 }
 
-RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuery& q) {
-  bool full_text = q.full_text && !util::Trim(q.search).empty();
-  if (full_text) {
-    bool ready = store_.ReadResult(
-        [&](store::Tx& tx) { return LoadSchemaFor(tx, actor, table_id, "database.table.list_rows").fts_ready; });
-    if (!ready) {
-      store_.Write([&](store::Tx& tx) {
-        auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
-        if (!schema.fts_ready) BuildFullText(tx, schema);
-      });
-    }
+void RowService::PrepareSearch(const Actor& actor, int64_t table_id, const RowListQuery& q) {
+  if (!q.full_text || util::Trim(q.search).empty()) return;
+  bool ready = store_.ReadResult(
+      [&](store::Tx& tx) { return LoadSchemaFor(tx, actor, table_id, "database.table.list_rows").fts_ready; });
+  if (!ready) {
+    store_.Write([&](store::Tx& tx) {
+      auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
+      if (!schema.fts_ready) BuildFullText(tx, schema);
+    });
   }
+}
+
+RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuery& q) {
+  PrepareSearch(actor, table_id, q);
   return store_.ReadResult([&](store::Tx& tx) {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.list_rows");
-    auto fields = Selection(schema, q.include, q.exclude, q.user_field_names);
-    query::FilterNode filters = q.filters_json
-                                    ? query::ParseFilterTree(*q.filters_json, schema, q.user_field_names)
-                                    : query::ParseLegacyFilters(q.params, schema, q.user_field_names);
-    std::vector<query::OrderItem> order;
-    if (q.order_by) order = query::ParseOrderBy(*q.order_by, schema, q.user_field_names);
-    NoteIndexUse(schema, filters, order);
+    return ListIn(tx, schema, q);
+  });
+}
 
-    types::SqlParams params;
-    std::string where = "t.trashed = 0";
-    std::string filter_sql = query::CompileFilters(filters, params);
-    if (filter_sql != types::kSqlTrue) where += " AND (" + filter_sql + ")";
-    std::string search_sql = types::kSqlTrue;
-    if (full_text && schema.fts_ready) {
-      search_sql = FullTextSql(q.search, schema, params);
-    } else if (!util::Trim(q.search).empty()) {
-      // Compat search: answered by the substring index when it is ready, else by a scan.
+namespace row_impl {
+
+/// Whether the query string carries legacy `filter__…` parameters.
+bool HasLegacyFilters(const query::QueryParams& params) {
+  for (const auto& [k, v] : params)
+    if (k.rfind("filter__", 0) == 0) return true;
+  return false;
+}
+
+/// `a AND b` as one filter tree (flattened when both are AND nodes).
+query::FilterNode AndFilters(query::FilterNode a, query::FilterNode b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  query::FilterNode out;
+  for (auto* n : {&a, &b}) {
+    if (!n->is_or) {
+      for (auto& f : n->filters) out.filters.push_back(std::move(f));
+      for (auto& g : n->groups) out.groups.push_back(std::move(g));
+    } else {
+      out.groups.push_back(std::move(*n));
+    }
+  }
+  return out;
+}
+
+/// A group-by value as Baserow's group_by_metadata spells it: single select by option id,
+/// every other type as its cell.
+void WriteGroupValue(const store::Cursor& c, int col, const Field& f, util::JsonWriter& w) {
+  if (f.type == "single_select") {
+    if (c.IsNull(col)) w.Null();
+    else w.Int(c.Int(col));
+    return;
+  }
+  RowType(f).WriteCell(c, col, f, w);
+}
+
+}  // namespace row_impl
+
+RowService::Where RowService::BuildWhere(store::Tx& tx, const TableSchema& schema, const RowListQuery& q) {
+  Where out;
+  bool full_text = q.full_text && !util::Trim(q.search).empty();
+  out.full_text_sql = full_text && schema.fts_ready;
+  std::optional<ViewQuery> view;
+  if (q.view_id) view = LoadViewQuery(tx, schema, *q.view_id);
+  query::FilterNode filters = q.filters_json
+                                  ? query::ParseFilterTree(*q.filters_json, schema, q.user_field_names)
+                                  : query::ParseLegacyFilters(q.params, schema, q.user_field_names);
+  if (view) {
+    bool adhoc = q.filters_json.has_value() || HasLegacyFilters(q.params);
+    if (!(q.adhoc_replaces_view_filters && adhoc)) filters = AndFilters(view->filters, std::move(filters));
+    out.group_by = view->group_by;
+    for (size_t i = 0; i < view->group_by.size(); ++i) out.group_by_desc.push_back(view->order[i].descending);
+  }
+  if (q.order_by) out.order = query::ParseOrderBy(*q.order_by, schema, q.user_field_names);
+  else if (view) out.order = view->order;
+  NoteIndexUse(schema, filters, out.order);
+
+  types::SqlParams& params = out.params;
+  std::string& where = out.where;
+  where = "t.trashed = 0";
+  out.filter_sql = query::CompileFilters(filters, params);
+  const std::string& filter_sql = out.filter_sql;
+  if (filter_sql != types::kSqlTrue) where += " AND (" + filter_sql + ")";
+  std::string& search_sql = out.search_sql;
+  search_sql = types::kSqlTrue;
+  if (out.full_text_sql) {
+    search_sql = FullTextSql(q.search, schema, params);
+  } else if (!util::Trim(q.search).empty()) {
+    // Compat search: answered by the substring index when it is ready, else by a scan.
+    advisor_.SearchUsed(schema);
+    if (auto indexed = SearchCandidates(schema, q.search, /*include_id_rule=*/true, params)) {
+      // Rows written since the last flush are checked exactly instead.
+      std::string dirty = "(SELECT id FROM " + SearchDirtyTable(schema.id) + ")";
+      std::string exact = query::CompileSearch(q.search, schema, params);
+      search_sql = "((" + *indexed + " AND t.id NOT IN " + dirty + ") OR (t.id IN " + dirty + " AND " + exact + "))";
+    } else {
+      search_sql = query::CompileSearch(q.search, schema, params);
+    }
+  }
+  // The page query may take the search through coalesce(): a form SQLite cannot answer with
+  // an index, so for a dense match it walks the order index instead of sorting every hit.
+  std::string& where_page = out.where_page;
+  where_page = where;
+  if (search_sql != types::kSqlTrue) {
+    where += " AND " + search_sql;
+    where_page += tx.dialect().postgres() ? " AND " + search_sql : " AND coalesce(" + search_sql + ", 0)";
+  }
+  if (!filters.is_or) {
+    for (const auto& leaf : filters.filters) {
+      if (leaf.type != "contains" || leaf.id_pseudo || leaf.field.id == 0) continue;
       advisor_.SearchUsed(schema);
-      if (auto indexed = SearchCandidates(schema, q.search, /*include_id_rule=*/true, params)) {
-        // Rows written since the last flush are checked exactly instead.
-        std::string dirty = "(SELECT id FROM " + SearchDirtyTable(schema.id) + ")";
-        std::string exact = query::CompileSearch(q.search, schema, params);
-        search_sql = "((" + *indexed + " AND t.id NOT IN " + dirty + ") OR (t.id IN " + dirty + " AND " + exact + "))";
-      } else {
-        search_sql = query::CompileSearch(q.search, schema, params);
+      // Text-like cells are indexed as they are stored, so their column alone answers
+      // `contains`; other types ask every column (a superset), checked exactly below.
+      const Field* own = schema.FindById(leaf.field.id);
+      static const std::set<std::string> kPlainText = {"text", "long_text", "url", "email", "phone_number"};
+      if (own && !kPlainText.count(own->type)) own = nullptr;
+      if (auto candidates = SearchCandidates(schema, leaf.value, /*include_id_rule=*/false, params, own)) {
+        std::string part = " AND (" + *candidates + " OR t.id IN (SELECT id FROM " + SearchDirtyTable(schema.id) + "))";
+        where += part;
+        where_page += part;
       }
     }
-    // The page query may take the search through coalesce(): a form SQLite cannot answer with
-    // an index, so for a dense match it walks the order index instead of sorting every hit.
-    std::string where_page = where;
-    if (search_sql != types::kSqlTrue) {
-      where += " AND " + search_sql;
-      where_page += tx.dialect().postgres() ? " AND " + search_sql : " AND coalesce(" + search_sql + ", 0)";
-    }
-    if (!filters.is_or) {
-      for (const auto& leaf : filters.filters) {
-        if (leaf.type != "contains" || leaf.id_pseudo || leaf.field.id == 0) continue;
-        advisor_.SearchUsed(schema);
-        // Text-like cells are indexed as they are stored, so their column alone answers
-        // `contains`; other types ask every column (a superset), checked exactly below.
-        const Field* own = schema.FindById(leaf.field.id);
-        static const std::set<std::string> kPlainText = {"text", "long_text", "url", "email", "phone_number"};
-        if (own && !kPlainText.count(own->type)) own = nullptr;
-        if (auto candidates = SearchCandidates(schema, leaf.value, /*include_id_rule=*/false, params, own)) {
-          std::string part = " AND (" + *candidates + " OR t.id IN (SELECT id FROM " + SearchDirtyTable(schema.id) + "))";
-          where += part;
-          where_page += part;
-        }
-      }
-    }
+  }
+  return out;
+}
 
-    RowPage page;
+std::pair<std::string, types::SqlParams> RowService::WhereFor(store::Tx& tx, const TableSchema& schema,
+                                                              const RowListQuery& q) {
+  Where w = BuildWhere(tx, schema, q);
+  return {std::move(w.where), std::move(w.params)};
+}
+
+RowPage RowService::ListIn(store::Tx& tx, const TableSchema& schema, const RowListQuery& q) {
+  auto fields = Selection(schema, q.include, q.exclude, q.user_field_names);
+  Where built = BuildWhere(tx, schema, q);
+  const std::string& where = built.where;
+  const std::string& where_page = built.where_page;
+  const std::string& filter_sql = built.filter_sql;
+  const std::string& search_sql = built.search_sql;
+  const auto& order = built.order;
+  types::SqlParams& params = built.params;
+  const bool full_text = built.full_text_sql;
+
+  RowPage page;
+  page.counted = !q.exclude_count || q.count_only;
+  if (page.counted) {
     std::optional<std::string> search_count;
     types::SqlParams count_params;
-    if (filter_sql == types::kSqlTrue && search_sql != types::kSqlTrue && !(full_text && schema.fts_ready)) {
+    if (filter_sql == types::kSqlTrue && search_sql != types::kSqlTrue && !full_text) {
       search_count = SearchCountSql(schema, q.search, count_params);
     }
     if (filter_sql == types::kSqlTrue && search_sql == types::kSqlTrue) {
@@ -577,51 +658,121 @@ RowPage RowService::List(const Actor& actor, int64_t table_id, const RowListQuer
       auto c = tx.QueryV("SELECT COUNT(*) FROM " + schema.sql_table() + " t WHERE " + where, bound);
       page.count = c->Next() ? c->Int(0) : 0;
     }
-    int64_t offset = (q.page - 1) * q.size;
-    util::JsonWriter w(page.results);
-    w.BeginArray();
-    if (offset < page.count) {
-      // A page in the second half is read from the end in mirrored order: SQLite steps over
-      // min(offset, count - offset) rows instead of offset.
-      int64_t limit = q.size;
-      bool mirrored = offset > page.count / 2;
-      if (mirrored) {
-        int64_t from_end = page.count - offset - q.size;
-        if (from_end < 0) {
-          limit += from_end;
-          from_end = 0;
-        }
-        offset = from_end;
+  }
+  if (q.count_only) return page;
+  const int64_t size = q.limit ? *q.limit : q.size;
+  int64_t offset = q.limit ? q.offset : (q.page - 1) * q.size;
+  const std::vector<const Field*>& group_by = built.group_by;
+  std::vector<std::vector<std::string>> page_groups;  // per row: the rendered group values
+  util::JsonWriter w(page.results);
+  w.BeginArray();
+  if (size > 0 && (!page.counted || offset < page.count)) {
+    // A page in the second half is read from the end in mirrored order: SQLite steps over
+    // min(offset, count - offset) rows instead of offset.
+    int64_t limit = size;
+    bool mirrored = page.counted && offset > page.count / 2;
+    if (mirrored) {
+      int64_t from_end = page.count - offset - size;
+      if (from_end < 0) {
+        limit += from_end;
+        from_end = 0;
       }
-      std::string order_sql = query::CompileOrderBy(order, mirrored);
-      bool sparse = page.count * 10 < schema.row_count;
-      if (order.empty() && sparse) {
-        // Few rows match: let SQLite find them through the filter's index and sort them,
-        // instead of walking the order index until enough rows matched.
-        order_sql = mirrored ? "ORDER BY +t.ord DESC, +t.id DESC" : "ORDER BY +t.ord ASC, +t.id ASC";
-      }
-      const std::string& page_where = order.empty() && !sparse ? where_page : where;
-      std::string sql = SelectSql(schema, fields) + " WHERE " + page_where + " " + order_sql + " LIMIT ? OFFSET ?";
-      params.push_back(limit);
-      params.push_back(offset);
-      auto bound = types::BindValues(params);
-      auto c = tx.QueryV(sql, bound);
-      if (!mirrored) {
-        while (c->Next()) WriteRow(*c, fields, q.user_field_names, w);
-      } else {
-        std::vector<std::string> rows;
-        while (c->Next()) {
+      offset = from_end;
+    }
+    std::string order_sql = query::CompileOrderBy(order, mirrored);
+    bool sparse = page.counted && page.count * 10 < schema.row_count;
+    if (order.empty() && sparse) {
+      // Few rows match: let SQLite find them through the filter's index and sort them,
+      // instead of walking the order index until enough rows matched.
+      order_sql = mirrored ? "ORDER BY +t.ord DESC, +t.id DESC" : "ORDER BY +t.ord ASC, +t.id ASC";
+    }
+    const std::string& page_where = order.empty() && !sparse ? where_page : where;
+    std::string select = SelectSql(schema, fields);
+    if (!group_by.empty()) {
+      std::string extra;
+      for (const auto* f : group_by) extra += ", " + RowType(*f).SelectExpr(*f);
+      select.insert(select.find(" FROM "), extra);
+    }
+    std::string sql = select + " WHERE " + page_where + " " + order_sql + " LIMIT ? OFFSET ?";
+    types::SqlParams page_params = params;
+    page_params.push_back(limit);
+    page_params.push_back(offset);
+    auto bound = types::BindValues(page_params);
+    auto c = tx.QueryV(sql, bound);
+    const int group_col = static_cast<int>(fields.size()) + 2;
+    std::vector<std::string> rows;
+    while (c->Next()) {
+      if (!group_by.empty()) {
+        std::vector<std::string> values;
+        for (size_t i = 0; i < group_by.size(); ++i) {
           std::string one;
-          util::JsonWriter rw(one);
-          WriteRow(*c, fields, q.user_field_names, rw);
-          rows.push_back(std::move(one));
+          util::JsonWriter gw(one);
+          WriteGroupValue(*c, group_col + static_cast<int>(i), *group_by[i], gw);
+          values.push_back(std::move(one));
         }
-        for (auto it = rows.rbegin(); it != rows.rend(); ++it) w.Raw(*it);
+        page_groups.push_back(std::move(values));
+      }
+      if (!mirrored) {
+        WriteRow(*c, fields, q.user_field_names, w);
+      } else {
+        std::string one;
+        util::JsonWriter rw(one);
+        WriteRow(*c, fields, q.user_field_names, rw);
+        rows.push_back(std::move(one));
       }
     }
-    w.EndArray();
-    return page;
-  });
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) w.Raw(*it);
+  }
+  w.EndArray();
+  if (!group_by.empty()) {
+    // views.md §8.1: per level, the value combinations present on the page with their counts
+    // in the whole filtered set.
+    util::JsonWriter gm(page.group_by_metadata);
+    gm.BeginObject();
+    for (size_t level = 0; level < group_by.size(); ++level) {
+      std::set<std::string> wanted;
+      for (const auto& values : page_groups) {
+        std::string key;
+        for (size_t i = 0; i <= level; ++i) key += values[i] + '\x1f';
+        wanted.insert(key);
+      }
+      std::string exprs;
+      for (size_t i = 0; i <= level; ++i) exprs += (i ? ", " : "") + RowType(*group_by[i]).SelectExpr(*group_by[i]);
+      std::vector<query::OrderItem> group_order;
+      for (size_t i = 0; i <= level; ++i) group_order.push_back({group_by[i], built.group_by_desc[i], "default"});
+      std::string order_sql = query::CompileOrderBy(group_order);
+      order_sql = order_sql.substr(0, order_sql.rfind(", t.ord"));  // no row tie-breakers in a GROUP BY
+      auto bound = types::BindValues(params);
+      auto c = tx.QueryV("SELECT " + exprs + ", COUNT(*) FROM " + schema.sql_table() + " t WHERE " + where +
+                             " GROUP BY " + exprs + " " + order_sql,
+                         bound);
+      gm.Key("field_" + std::to_string(group_by[level]->id));
+      gm.BeginArray();
+      while (c->Next()) {
+        std::vector<std::string> values;
+        std::string key;
+        for (size_t i = 0; i <= level; ++i) {
+          std::string one;
+          util::JsonWriter vw(one);
+          WriteGroupValue(*c, static_cast<int>(i), *group_by[i], vw);
+          key += one + '\x1f';
+          values.push_back(std::move(one));
+        }
+        if (!wanted.count(key)) continue;
+        gm.BeginObject();
+        for (size_t i = 0; i <= level; ++i) {
+          gm.Key("field_" + std::to_string(group_by[i]->id));
+          gm.Raw(values[i]);
+        }
+        gm.Key("count");
+        gm.Int(c->Int(static_cast<int>(level) + 1));
+        gm.EndObject();
+      }
+      gm.EndArray();
+    }
+    gm.EndObject();
+  }
+  return page;
 }
 
 std::string RowService::Get(const Actor& actor, int64_t table_id, int64_t row_id, bool names) {
@@ -841,13 +992,41 @@ void RowService::BatchDelete(const Actor& actor, int64_t table_id, const json::v
 }
 
 std::optional<std::string> RowService::Adjacent(const Actor& actor, int64_t table_id, int64_t row_id, bool previous,
-                                                const std::string& search, bool names) {
+                                                const std::string& search, bool names,
+                                                std::optional<int64_t> view_id) {
   return store_.ReadResult([&](store::Tx& tx) -> std::optional<std::string> {
     auto schema = LoadSchemaFor(tx, actor, table_id, "database.table.read_row");
     types::SqlParams params;
     std::string where = "t.trashed = 0";
+    std::optional<ViewQuery> view;
+    if (view_id) {
+      view = LoadViewQuery(tx, schema, *view_id);
+      std::string filter_sql = query::CompileFilters(view->filters, params);
+      if (filter_sql != types::kSqlTrue) where += " AND (" + filter_sql + ")";
+    }
     std::string search_sql = query::CompileSearch(search, schema, params);
     if (search_sql != types::kSqlTrue) where += " AND " + search_sql;
+    if (view && !view->order.empty()) {
+      // The view's own ordering: the neighbour by position in the sorted, filtered set.
+      params.push_back(row_id);
+      auto bound = types::BindValues(params);
+      std::string fn = previous ? "LAG" : "LEAD";
+      std::string order_sql = query::CompileOrderBy(view->order);
+      auto c = tx.QueryV("SELECT x.nb FROM (SELECT t.id AS id, " + fn + "(t.id) OVER (" + order_sql +
+                             ") AS nb FROM " + schema.sql_table() + " t WHERE " + where + ") x WHERE x.id = ?",
+                         bound);
+      if (!c->Next()) RowsMissing(fmt::format("['{}']", row_id));
+      if (c->IsNull(0)) return std::nullopt;
+      int64_t neighbour = c->Int(0);
+      c.reset();
+      auto fields = AllFields(schema);
+      auto rc = tx.Query(SelectSql(schema, fields) + " WHERE t.id = ?", neighbour);
+      if (!rc->Next()) return std::nullopt;
+      std::string out;
+      util::JsonWriter w(out);
+      WriteRow(*rc, fields, names, w);
+      return out;
+    }
     types::SqlParams own = params;
     own.push_back(row_id);
     auto bound_own = types::BindValues(own);

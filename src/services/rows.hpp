@@ -29,11 +29,22 @@ struct RowListQuery {
   std::optional<std::string> include;
   std::optional<std::string> exclude;
   bool user_field_names = false;
+  /// Limit/offset paging (the view row endpoints) instead of page/size, when set.
+  std::optional<int64_t> limit;
+  int64_t offset = 0;
+  bool exclude_count = false;  // no COUNT: `count` stays unknown
+  bool count_only = false;     // only the count, no rows
+  /// The view whose filters, group-bys and sorts apply (rows.md §3.2, views.md §8).
+  std::optional<int64_t> view_id;
+  /// Ad-hoc filters replace the view's (view endpoints) instead of narrowing them (rows).
+  bool adhoc_replaces_view_filters = false;
 };
 
 struct RowPage {
   int64_t count = 0;
-  std::string results;  // a JSON array
+  bool counted = true;
+  std::string results;            // a JSON array
+  std::string group_by_metadata;  // a JSON object when the view groups rows, else ""
 };
 
 struct RowWrite {
@@ -46,6 +57,14 @@ class RowService {
   RowService(store::Store& store, IndexAdvisor& advisor) : store_(store), advisor_(advisor) {}
 
   RowPage List(const Actor& actor, int64_t table_id, const RowListQuery& q);
+  /// Builds the full-text index first when a full-text search needs it (a write).
+  void PrepareSearch(const Actor& actor, int64_t table_id, const RowListQuery& q);
+  /// List inside a read transaction, for a schema already loaded and checked.
+  RowPage ListIn(store::Tx& tx, const types::TableSchema& schema, const RowListQuery& q);
+  /// The WHERE condition (user table aliased `t`) and its parameters of a listing's rows:
+  /// view filters, ad-hoc filters and search.
+  std::pair<std::string, types::SqlParams> WhereFor(store::Tx& tx, const types::TableSchema& schema,
+                                                    const RowListQuery& q);
   std::string Get(const Actor& actor, int64_t table_id, int64_t row_id, bool user_field_names);
   std::string Create(const Actor& actor, int64_t table_id, const boost::json::value& body,
                      std::optional<int64_t> before, const RowWrite& opts);
@@ -61,11 +80,21 @@ class RowService {
   void BatchDelete(const Actor& actor, int64_t table_id, const boost::json::value& body);
   /// The next (or previous) row in table order, filtered by `search`; nullopt when none.
   std::optional<std::string> Adjacent(const Actor& actor, int64_t table_id, int64_t row_id, bool previous,
-                                      const std::string& search, bool user_field_names);
+                                      const std::string& search, bool user_field_names,
+                                      std::optional<int64_t> view_id = std::nullopt);
   /// {"<table>": {"<row>": "<primary text>"}} for rows.md §12.
   std::string Names(const Actor& actor, const std::vector<std::pair<int64_t, std::vector<int64_t>>>& tables);
 
  private:
+  struct Where {
+    std::string where, where_page, filter_sql, search_sql;
+    types::SqlParams params;
+    std::vector<query::OrderItem> order;
+    std::vector<const types::Field*> group_by;
+    std::vector<bool> group_by_desc;
+    bool full_text_sql = false;
+  };
+  Where BuildWhere(store::Tx& tx, const types::TableSchema& schema, const RowListQuery& q);
   /// Tells the index advisor which fields this query filters or sorts on.
   void NoteIndexUse(const types::TableSchema& schema, const query::FilterNode& filters,
                     const std::vector<query::OrderItem>& order);

@@ -10,6 +10,7 @@
 #include "services/tables.hpp"
 #include "services/tokens.hpp"
 #include "services/users.hpp"
+#include "services/views.hpp"
 #include "services/webhooks.hpp"
 #include "services/workspaces.hpp"
 
@@ -20,7 +21,8 @@ struct Services {
            int64_t index_min_rows = kAutoIndexMinRows, WebhookConfig webhook_config = {})
       : store(s), mailer(std::move(mail_config)), auth(s, auth_config), users(s), workspaces(s), applications(s),
         settings(s), tables(s), fields(s), index_advisor(s, index_min_rows), rows(s, index_advisor), tokens(s, auth_config.secret_key),
-        invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)), webhooks(s, webhook_config) {}
+        invitations(s, auth_config.secret_key, mailer, std::move(frontend_url)), webhooks(s, webhook_config),
+        views(s, rows) {}
 
   store::Store& store;
   Mailer mailer;
@@ -36,6 +38,7 @@ struct Services {
   TokenService tokens;
   InvitationService invitations;
   WebhookService webhooks;
+  ViewService views;
 };
 
 }  // namespace gridbase::services

@@ -9,6 +9,7 @@
 #include "services/fields.hpp"
 #include "services/outbox.hpp"
 #include "services/permissions.hpp"
+#include "services/views.hpp"
 #include "store/ddl.hpp"
 #include "types/field_type.hpp"
 #include "util/crypto.hpp"
@@ -91,6 +92,7 @@ void InsertRows(store::Tx& tx, const types::TableSchema& schema, const std::vect
 int64_t BuildTable(store::Tx& tx, int64_t database_id, const std::string& name, std::vector<Field> specs,
                    const std::vector<std::vector<json::value>>& rows) {
   int64_t table_id = NewTableRow(tx, database_id, name);
+  ViewService::CreateDefaultView(tx, table_id, std::nullopt);
   auto schema = LoadSchema(tx, table_id);
   std::vector<const Field*> fields;
   for (auto& spec : specs) {

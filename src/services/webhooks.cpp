@@ -350,8 +350,11 @@ json::object WebhookJson(store::Tx& tx, const WebhookRow& w, const WebhookConfig
                       {"active", w.active}};
 }
 
-/// Whether `view_id` is a view of the table. gridbase stores no views yet, so none is.
-bool ViewInTable(store::Tx&, int64_t /*view_id*/, int64_t /*table_id*/) { return false; }
+/// Whether `view_id` is a (not trashed) view of the table.
+bool ViewInTable(store::Tx& tx, int64_t view_id, int64_t table_id) {
+  return tx.QueryInt("SELECT id FROM views WHERE id = ? AND table_id = ? AND trashed = 0", view_id, table_id)
+      .has_value();
+}
 
 /// Baserow's _update_webhook_event_config: for each listed event the webhook has, replaces
 /// its field and view selection; ids from elsewhere end the operation.

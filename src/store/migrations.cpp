@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "store/pg_functions.hpp"
+#include "util/crypto.hpp"
+#include "util/time.hpp"
 #include "store/store.hpp"
 
 namespace gridbase::store {
@@ -261,6 +263,89 @@ void V9Scaleout(Tx& tx) {
   for (const auto& statement : PostgresFunctionStatements()) tx.Exec(statement);
 }
 
+void V10Views(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  // Views of a table. Type-specific properties (grid: row_identifier_type, row_height_size)
+  // live in `props` as JSON, so a new view type needs no migration.
+  tx.Exec(fmt::format(R"(CREATE TABLE views (
+      id {pk},
+      table_id INTEGER NOT NULL REFERENCES database_tables(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      ord INTEGER NOT NULL,
+      type TEXT NOT NULL,
+      filter_type TEXT NOT NULL DEFAULT 'AND',
+      filters_disabled INTEGER NOT NULL DEFAULT 0,
+      public INTEGER NOT NULL DEFAULT 0,
+      slug TEXT NOT NULL UNIQUE,
+      password_hash TEXT,
+      show_logo INTEGER NOT NULL DEFAULT 1,
+      allow_public_export INTEGER NOT NULL DEFAULT 0,
+      ownership_type TEXT NOT NULL DEFAULT 'collaborative',
+      owned_by_id INTEGER,
+      props TEXT NOT NULL DEFAULT '{{}}',
+      trashed INTEGER NOT NULL DEFAULT 0,
+      created_on INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX views_table ON views (table_id, ord, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE view_filter_groups (
+      id {pk},
+      view_id INTEGER NOT NULL REFERENCES views(id) ON DELETE CASCADE,
+      filter_type TEXT NOT NULL DEFAULT 'AND',
+      parent_group_id INTEGER REFERENCES view_filter_groups(id) ON DELETE CASCADE))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX view_filter_groups_view ON view_filter_groups (view_id, id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE view_filters (
+      id {pk},
+      view_id INTEGER NOT NULL REFERENCES views(id) ON DELETE CASCADE,
+      field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+      type TEXT NOT NULL,
+      value TEXT NOT NULL DEFAULT '',
+      group_id INTEGER REFERENCES view_filter_groups(id) ON DELETE CASCADE))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX view_filters_view ON view_filters (view_id, id)");
+  tx.Exec("CREATE INDEX view_filters_field ON view_filters (field_id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE view_sorts (
+      id {pk},
+      view_id INTEGER NOT NULL REFERENCES views(id) ON DELETE CASCADE,
+      field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+      descending INTEGER NOT NULL DEFAULT 0,
+      type TEXT NOT NULL DEFAULT 'default'))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX view_sorts_view ON view_sorts (view_id, id)");
+  tx.Exec("CREATE INDEX view_sorts_field ON view_sorts (field_id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE view_group_bys (
+      id {pk},
+      view_id INTEGER NOT NULL REFERENCES views(id) ON DELETE CASCADE,
+      field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+      descending INTEGER NOT NULL DEFAULT 0,
+      width INTEGER NOT NULL DEFAULT 200,
+      type TEXT NOT NULL DEFAULT 'default'))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX view_group_bys_view ON view_group_bys (view_id, id)");
+  tx.Exec("CREATE INDEX view_group_bys_field ON view_group_bys (field_id)");
+  // Per-field options of a view, as the view type's JSON object (grid: width, hidden, order,
+  // aggregation_type, aggregation_raw_type); missing rows mean the type's defaults.
+  tx.Exec(R"(CREATE TABLE view_field_options (
+      view_id INTEGER NOT NULL REFERENCES views(id) ON DELETE CASCADE,
+      field_id INTEGER NOT NULL REFERENCES fields(id) ON DELETE CASCADE,
+      options TEXT NOT NULL,
+      PRIMARY KEY (view_id, field_id)))");
+  tx.Exec("CREATE INDEX view_field_options_field ON view_field_options (field_id)");
+  // Every existing table gets the default grid view a new table gets.
+  std::vector<int64_t> tables;
+  {
+    auto c = tx.Query("SELECT id FROM database_tables ORDER BY id");
+    while (c->Next()) tables.push_back(c->Int(0));
+  }
+  for (int64_t table_id : tables) {
+    tx.Exec("INSERT INTO views (table_id, name, ord, type, slug, props, created_on) VALUES (?, 'Grid', 1, 'grid', ?, "
+            "?, ?)",
+            table_id, util::Base64UrlEncode(util::RandomBytes(32)),
+            std::string(R"({"row_identifier_type":"id","row_height_size":"small"})"),
+            util::NowMicros());
+  }
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -272,6 +357,7 @@ const std::vector<Migration>& All() {
       {7, "event outbox and table webhooks", &V7Events},
       {8, "substring search index with a column per field", &V8SearchIndexColumns},
       {9, "webhook delivery claims; PostgreSQL extension, collation and functions", &V9Scaleout},
+      {10, "views: filters, filter groups, sorts, group-bys, field options", &V10Views},
   };
   return kAll;
 }
