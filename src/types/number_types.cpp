@@ -73,7 +73,9 @@ class NumberType : public FieldType {
     if (v.Has("number_default")) {
       const auto* raw = v.Raw("number_default");
       std::optional<std::string> text = raw->is_bool() ? std::nullopt : NumberText(*raw);
-      if (raw->is_null()) {
+      // DRF's nullable DecimalField reads a blank string as null (the web-frontend sends "").
+      bool blank = raw->is_string() && util::Trim(std::string_view(raw->as_string())).empty();
+      if (raw->is_null() || blank) {
         target.props["number_default"] = nullptr;
       } else if (text && util::ParseDecimal(*text)) {
         target.props["number_default"] = *util::QuantizeDecimalText(*text, 20);

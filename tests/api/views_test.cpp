@@ -507,6 +507,26 @@ TEST_F(ViewsTest, FieldOptionsAndAggregations) {
               R"({"error":"ERROR_REQUEST_BODY_VALIDATION","detail":{"row_ids":[{"error":"Ensure this field has at least 1 elements.","code":"min_length"}]}})");
 }
 
+TEST_F(ViewsTest, FieldBodiesTheFrontendSends) {
+  // The grid's "+" field form sends every property, blanks included (observed in Baserow 1.35.3).
+  auto c = client();
+  auto w = MakeWorld(c, "Lee");
+  auto res = c.Post("/api/database/fields/table/" + S(w.customers) + "/",
+                    J(R"({"name":"Amount","type":"number","description":null,"field_constraints":[],)"
+                      R"("number_decimal_places":0,"number_separator":"","number_prefix":"","number_suffix":"",)"
+                      R"("number_default":"","number_negative":false})"),
+                    w.auth());
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_TRUE(res.json().at("number_default").is_null());
+  EXPECT_EQ(res.json().at("related_fields"), J("[]"));
+  // The follow-up call makes the new column visible in the grid.
+  auto opts = c.Patch(ViewPath(w, "field-options/"),
+                      json::object{{"field_options", json::object{{S(Id(res.json())), J(R"({"hidden":false})")}}}},
+                      w.auth());
+  ASSERT_EQ(opts.status, 200) << opts.body;
+  EXPECT_EQ(opts.json().at("field_options").as_object().size(), 6u);
+}
+
 TEST_F(ViewsTest, JobsListIsEmptyAndValidatesStates) {
   auto c = client();
   auto w = MakeWorld(c, "Jo");
