@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-asan
 DATA_DIR ?= ./data
 
-.PHONY: deps build run test test-build bench bench-data bench-stores bench-nodes bench-compare bench-events bench-deps clean
+.PHONY: deps build run test test-build bench bench-data bench-stores bench-nodes bench-grid bench-compare bench-events bench-deps clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -46,6 +46,10 @@ bench-stores: bench-deps build
 
 # Row-create and first-page throughput on PostgreSQL: one node vs two nodes on the same database
 # (bench/nodes.sh).
+# Opening and scrolling a grid view of BENCH_ROWS rows as Baserow's web-frontend does (issue 9).
+bench-grid: bench-deps build
+	bash bench/grid.sh
+
 bench-nodes: bench-deps build
 	bash bench/nodes.sh
 
