@@ -434,6 +434,19 @@ TEST_F(ViewsTest, SortsAndGroupBys) {
   EXPECT_ERROR(c.Get("/api/database/views/group_by/" + S(Id(g.json())) + "/", w.auth()), 404,
                "ERROR_VIEW_GROUP_BY_DOES_NOT_EXIST");
   EXPECT_EQ(c.Get(ViewPath(w, "decorations/"), w.auth()).json(), J("[]"));
+
+  // Grouping by a text field (case-insensitive order) on a second view.
+  auto other = c.Post("/api/database/views/table/" + S(w.customers) + "/", J(R"({"name":"By name","type":"grid"})"),
+                      w.auth());
+  ASSERT_EQ(other.status, 200);
+  const std::string other_path = "/api/database/views/" + S(Id(other.json())) + "/";
+  ASSERT_EQ(c.Post(other_path + "group_bys/", json::object{{"field", w.last_name}, {"order", "DESC"}}, w.auth()).status,
+            200);
+  auto by_name = c.Get("/api/database/views/grid/" + S(Id(other.json())) + "/?limit=2", w.auth()).json();
+  EXPECT_EQ(Names(by_name, w.name), (Strings{"John", "Alan"}));
+  const std::string fl = "field_" + S(w.last_name);
+  EXPECT_EQ(by_name.at("group_by_metadata"),
+            J(R"({")" + fl + R"(":[{")" + fl + R"(":"Von Neumann","count":1},{")" + fl + R"(":"Turing","count":1}]})"));
 }
 
 TEST_F(ViewsTest, FieldOptionsAndAggregations) {
