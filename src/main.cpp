@@ -109,6 +109,25 @@ int main(int argc, char** argv) {
       ->envname("GRIDBASE_EVENT_RETENTION_HOURS")
       ->check(CLI::Range(int64_t{1}, int64_t{24 * 365}));
 
+  serve->add_option("--baasbox-prefix", config.baasbox_prefix,
+                    "Path prefix of the BaasBox API on the main listener (default /baasbox)")
+      ->envname("GRIDBASE_BAASBOX_PREFIX");
+  serve->add_option("--baasbox-port", config.baasbox_port,
+                    "Also serve the BaasBox API at the root of this port (0: off)")
+      ->envname("GRIDBASE_BAASBOX_PORT");
+  serve->add_option("--baasbox-appcode", config.baasbox_appcode, "The BaasBox app code clients must send")
+      ->envname("GRIDBASE_BAASBOX_APPCODE");
+  serve->add_option("--baasbox-admin-password", config.baasbox_admin_password,
+                    "Password of the BaasBox `admin` account, set when it is created on first start")
+      ->envname("GRIDBASE_BAASBOX_ADMIN_PASSWORD");
+  serve->add_option("--baasbox-dev-mode", config.baasbox_dev_mode,
+                    "Development mode: without --baasbox-admin-password, `admin` gets the password \"admin\"")
+      ->envname("GRIDBASE_BAASBOX_DEV_MODE");
+  serve->add_option("--baasbox-session-timeout", config.baasbox_session_timeout_min,
+                    "Minutes a BaasBox session token may stay unused (sliding; 0: never expires)")
+      ->envname("GRIDBASE_BAASBOX_SESSION_TIMEOUT")
+      ->check(CLI::Range(0.0, 525600.0));
+
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
   AddCommonOptions(migrate, config);
 

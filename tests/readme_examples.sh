@@ -8,6 +8,7 @@ readme="$2"
 dir=$(mktemp -d /tmp/gridbase-readme-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$binary" serve --data-dir "$dir/data" --port "$port" --threads 1 --webhooks-allow-private-address true \
+  --baasbox-admin-password readme-admin-pw \
   >"$dir/server.log" 2>&1 &
 pid=$!
 cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; }

@@ -9,6 +9,7 @@
 
 #include "api/dispatcher.hpp"
 #include "api/routes.hpp"
+#include "docapi/surface.hpp"
 #include "events/bus.hpp"
 #include "events/webhook_dispatcher.hpp"
 #include "http/server.hpp"
@@ -80,6 +81,17 @@ std::string LoadOrCreateSecret(const Config& c, store::Store& s) {
   return key;
 }
 
+/// --baasbox-prefix: "/seg[/seg…]" of URL-safe characters, not under /api or /ws.
+void CheckBaasBoxPrefix(const std::string& p) {
+  bool ok = p.size() > 1 && p.front() == '/' && p.back() != '/' && p.find("//") == std::string::npos;
+  for (char ch : p)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '-' || ch == '_' || ch == '.' || ch == '~');
+  std::string_view v = p;
+  for (std::string_view taken : {"/api", "/ws", "/media"})
+    if (v == taken || v.rfind(std::string(taken) + "/", 0) == 0) ok = false;
+  if (!ok) throw ConfigError("--baasbox-prefix: expected a path such as /baasbox (not under /api, /ws or /media)");
+}
+
 std::unique_ptr<store::Store> OpenStore(const Config& c) {
   EnsureDataDir(c.data_dir);
   if (store::IsPostgresUrl(c.database_url)) {
@@ -103,6 +115,7 @@ struct App::Parts {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<services::Services> services;
   std::unique_ptr<api::Dispatcher> dispatcher;
+  std::unique_ptr<docapi::Surface> baasbox;  // the BaasBox document API (its own router)
   // The outbox consumers, in the order the bus calls them.
   std::unique_ptr<ws::Hub> realtime;
   std::unique_ptr<events::WebhookDispatcher> webhooks;
@@ -131,6 +144,12 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   parts_->dispatcher = std::make_unique<api::Dispatcher>(*parts_->services, std::move(opts));
   api::RegisterAllRoutes(parts_->dispatcher->router());
 
+  CheckBaasBoxPrefix(config_.baasbox_prefix);
+  docapi::Options bb;
+  bb.app_code = config_.baasbox_appcode;
+  bb.session_timeout = std::chrono::milliseconds(static_cast<int64_t>(config_.baasbox_session_timeout_min * 60000.0));
+  parts_->baasbox = std::make_unique<docapi::Surface>(*parts_->store, parts_->services->mailer, std::move(bb));
+
   events::BusOptions bus_options;
   bus_options.retention = std::chrono::hours(config_.event_retention_hours);
   parts_->bus = std::make_unique<events::EventBus>(*parts_->store, bus_options);
@@ -152,6 +171,26 @@ services::Services& App::services() { return *parts_->services; }
 store::Store& App::store() { return *parts_->store; }
 
 int App::Serve() {
+  {
+    // On the first start of the server (not of migrate or create-user): §2.4 Deviation, the
+    // built-in admin's password comes from config; the literal "admin"
+    // only in dev mode; otherwise a random one, logged once.
+    std::string pw = config_.baasbox_admin_password;
+    bool generated = false;
+    if (pw.empty() && config_.baasbox_dev_mode) pw = "admin";
+    if (pw.empty()) {
+      pw = util::RandomAlphanumeric(20);
+      generated = true;
+    }
+    if (parts_->baasbox->EnsureAdmin(pw)) {
+      if (generated) {
+        spdlog::warn("created the BaasBox admin account with the generated password {} "
+                     "(set --baasbox-admin-password before the first start to choose it)", pw);
+      } else {
+        spdlog::info("created the BaasBox admin account");
+      }
+    }
+  }
   http::ServerOptions opts;
   opts.host = config_.host;
   opts.port = config_.port;
@@ -164,7 +203,19 @@ int App::Serve() {
   opts.access_log = config_.access_log;
   opts.ws = parts_->realtime.get();
   auto* dispatcher = parts_->dispatcher.get();
-  http::Server server(opts, [dispatcher](const http::Request& req, http::Response& res) {
+  auto* baasbox = parts_->baasbox.get();
+  std::string prefix = config_.baasbox_prefix;
+  // A refusal before routing keeps the surface's own error body (§1.1: never a Baserow body).
+  opts.on_reject = [baasbox, prefix](int status, std::string_view reason,
+                                     std::string_view target) -> std::optional<http::Response> {
+    std::string_view rest;
+    if (!docapi::UnderPrefix(target.substr(0, target.find('?')), prefix, &rest)) return std::nullopt;
+    return baasbox->Rejection(status, reason, target);
+  };
+  http::Server server(opts, [dispatcher, baasbox, prefix](const http::Request& req, http::Response& res) {
+    std::string_view raw_path = std::string_view(req.target).substr(0, req.target.find('?'));
+    std::string_view rest;
+    if (docapi::UnderPrefix(raw_path, prefix, &rest)) return baasbox->Handle(req, res, rest);
     dispatcher->Handle(req, res);
   });
   uint16_t port = 0;
@@ -176,9 +227,38 @@ int App::Serve() {
   }
   spdlog::info("gridbase listening on http://{}:{} ({} threads, data in {})", config_.host, port,
                opts.threads, config_.data_dir);
+  // The dedicated BaasBox listener (§1.1): the same surface at the root of its own port.
+  std::unique_ptr<http::Server> bb_server;
+  std::thread bb_thread;
+  if (config_.baasbox_port != 0) {
+    http::ServerOptions bb_opts = opts;
+    bb_opts.port = config_.baasbox_port;
+    bb_opts.threads = 1;
+    bb_opts.ws = nullptr;
+    bb_opts.on_reject = [baasbox](int status, std::string_view reason,
+                                  std::string_view target) -> std::optional<http::Response> {
+      return baasbox->Rejection(status, reason, target);
+    };
+    bb_server = std::make_unique<http::Server>(bb_opts, [baasbox](const http::Request& req, http::Response& res) {
+      baasbox->Handle(req, res, std::string_view(req.target).substr(0, req.target.find('?')));
+    });
+    uint16_t bb_port = 0;
+    try {
+      bb_port = bb_server->Listen();
+    } catch (const std::exception& e) {
+      throw ConfigError("cannot listen on " + config_.host + ":" + std::to_string(config_.baasbox_port) + ": " +
+                        e.what());
+    }
+    spdlog::info("BaasBox API listening on http://{}:{}/", config_.host, bb_port);
+    bb_thread = std::thread([s = bb_server.get()] { s->Run(/*handle_signals=*/false); });
+  }
   parts_->bus->Start();
   parts_->webhooks->Start();
   server.Run(/*handle_signals=*/true);
+  if (bb_server) {
+    bb_server->Shutdown();
+    bb_thread.join();
+  }
   parts_->bus->Stop();
   parts_->webhooks->Stop();
   parts_->store->Close();

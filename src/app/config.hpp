@@ -33,6 +33,13 @@ struct Config {
   bool webhooks_allow_private_address = false;  // webhooks may call private/loopback addresses
   int64_t webhooks_retry_delay_ms = 1000;       // base of the webhook retry backoff (1, 2, 4 … × this)
   int64_t event_retention_hours = 72;           // how long the event outbox keeps events for replay
+  // The BaasBox document API (baasbox.md §1.1, §2.4, §3).
+  std::string baasbox_prefix = "/baasbox";  // mount point on the main listener
+  uint16_t baasbox_port = 0;                // dedicated root listener; 0 = none
+  std::string baasbox_appcode = "1234567890";
+  std::string baasbox_admin_password;       // password of the built-in `admin` on first start
+  bool baasbox_dev_mode = false;            // without a password, `admin` gets the literal "admin"
+  double baasbox_session_timeout_min = 15;  // sliding idle expiry of session tokens; 0 = never
 };
 
 /// A configuration or environment problem that makes the command unusable (exit code 2).

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "app/config.hpp"
+#include "baasbox/documents.hpp"
 #include "store/ddl.hpp"
 #include "store/store.hpp"
 #include "types/field_type.hpp"
@@ -76,6 +77,14 @@ constexpr const char* kMetaTables[] = {
     "view_sorts",
     "view_group_bys",
     "view_field_options",
+    "bb_user",
+    "bb_user_section",
+    "bb_role",
+    "bb_user_role",
+    "bb_collection",
+    "bb_node",
+    "bb_acl",
+    "bb_link",
 };
 
 /// Rows per transaction on the target (several INSERT batches).
@@ -352,6 +361,7 @@ struct TablePlan {
   std::map<std::string, int64_t> forced;
   int64_t source_rows = 0;
   int64_t user_table_id = 0;            // tbl_<id>; 0 for metadata tables
+  bool baasbox = false;                 // a BaasBox collection's table (bb_* columns)
   std::map<int64_t, FieldInfo> fields;  // user tables: the fields with a column, by id
   std::set<std::string> indexes;        // user tables: the source's indexes to recreate
 
@@ -726,8 +736,9 @@ std::pair<std::string, std::string> TargetColumnType(const TablePlan& t, const C
 void CreateUserTable(Tx& dst, const TablePlan& t, std::vector<std::string>& notes) {
   static const std::set<std::string> kBase = {"id", "ord", "created_on", "updated_on", "trashed"};
   store::CreateUserTable(dst, t.user_table_id);
+  if (t.baasbox) baasbox::AddDocumentColumns(dst, t.user_table_id);
   for (const auto& col : t.columns) {
-    if (kBase.count(col.name)) continue;
+    if (kBase.count(col.name) || baasbox::IsDocumentColumn(col.name)) continue;
     int64_t field_id = std::stoll(col.name.substr(6));  // checked "field_<id>" when planning
     auto [type, def] = TargetColumnType(t, col, field_id, notes);
     store::AddColumn(dst, t.user_table_id, col.name, type, def);
@@ -737,7 +748,7 @@ void CreateUserTable(Tx& dst, const TablePlan& t, std::vector<std::string>& note
 void CreateUserIndexes(Tx& dst, const TablePlan& t, std::vector<std::string>& notes) {
   const std::string ord = t.name + "_ord";
   for (const auto& name : t.indexes) {
-    if (name == ord) continue;  // made with the table
+    if (name == ord || (t.baasbox && name == t.name + "_bb_uuid")) continue;  // made with the table
     std::smatch m;
     if (!std::regex_match(name, m, FieldIndexRe())) continue;  // refused when planning
     int64_t field_id = std::stoll(m[1].str());
@@ -884,14 +895,17 @@ std::vector<TablePlan> Plan(Tx& src, std::vector<std::string>& warnings) {
     for (size_t i = 0; i < t.columns.size(); ++i) {
       const auto& col = t.columns[i];
       if (col.name == "id") t.id_col = static_cast<int>(i);
-      if (!kBase.count(col.name) && !std::regex_match(col.name, field_re)) {
+      if (baasbox::IsDocumentColumn(col.name)) {
+        t.baasbox = true;  // a BaasBox collection: its bb_* columns are recreated as a set
+      } else if (!kBase.count(col.name) && !std::regex_match(col.name, field_re)) {
         throw Failure("the source's " + t.name + " has a column move-store does not know: " + col.name);
       }
     }
     if (t.id_col < 0) throw Failure("the source's " + t.name + " has no id column");
     LoadFields(src, t);
     for (const auto& name : ListIndexes(src, t.name)) {
-      if (name == t.name + "_ord" || std::regex_match(name, FieldIndexRe())) {
+      if (name == t.name + "_ord" || std::regex_match(name, FieldIndexRe()) ||
+          (t.baasbox && name == t.name + "_bb_uuid")) {
         t.indexes.insert(name);
       } else {
         warnings.push_back("index " + name + " of " + t.name + " is not gridbase's: not recreated");

@@ -157,22 +157,22 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
-      return SendError(431, JsonDetail("Request header fields too large."));
+      return SendError(431, "Request header fields too large.");
     }
     if (ec == bhttp::error::body_limit) {  // Content-Length above the limit
-      return SendError(413, JsonDetail("Request body too large."));
+      return SendError(413, "Request body too large.");
     }
     if (ec) {
       if (ec == beast::error::timeout || ec == asio::error::eof ||
           ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
         return Close();
       }
-      return SendError(400, JsonDetail("Malformed HTTP request."));
+      return SendError(400, "Malformed HTTP request.");
     }
     busy_ = true;
     auto& msg = parser_->get();
     if (auto len = parser_->content_length(); len && *len > impl_.options.body_limit) {
-      return SendError(413, JsonDetail("Request body too large."));
+      return SendError(413, "Request body too large.");
     }
     if (util::IEquals(msg[bhttp::field::expect], "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -197,7 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      return SendError(413, JsonDetail("Request body too large."));
+      return SendError(413, "Request body too large.");
     }
     if (ec) return Close();
     Dispatch();
@@ -257,11 +257,20 @@ class Session : public std::enable_shared_from_this<Session> {
     ws->Start(std::move(msg));
   }
 
-  void SendError(int status, std::string body) {
+  void SendError(int status, std::string_view reason) {
     busy_ = true;
     Response res;
+    std::optional<Response> custom;
+    if (impl_.options.on_reject) {
+      std::string_view target = parser_ ? std::string_view(parser_->get().target()) : std::string_view();
+      custom = impl_.options.on_reject(status, reason, target);
+    }
+    if (custom) {
+      res = std::move(*custom);
+    } else {
+      res.body = JsonDetail(reason);
+    }
     res.status = status;
-    res.body = std::move(body);
     if (impl_.options.access_log) {
       spdlog::info("- {} - - {} (rejected before routing)", remote_, status);
     }

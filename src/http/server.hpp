@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "http/message.hpp"
 
@@ -27,6 +29,11 @@ struct ServerOptions {
   WsEndpoint* ws = nullptr;
   std::string ws_path_prefix = "/ws/";
   size_t ws_max_queued_messages = 4096;
+  /// A request refused before routing (400 malformed, 413, 431) normally gets
+  /// `{"detail": reason}`; when this returns a response, that one is sent instead (status kept).
+  /// `target` is the request target as far as it was parsed (may be empty). Lets a second API
+  /// surface keep its own error bodies.
+  std::function<std::optional<Response>(int status, std::string_view reason, std::string_view target)> on_reject;
 };
 
 using Handler = std::function<void(const Request&, Response&)>;

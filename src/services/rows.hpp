@@ -102,4 +102,17 @@ class RowService {
   IndexAdvisor& advisor_;
 };
 
+/// Row events and row JSON for other writers of user tables (the BaasBox documents of
+/// src/baasbox/ write tbl_<id> rows directly and record the same events as row writes).
+namespace row_impl {
+/// The rows `ids` as a JSON array with field_<id> keys: the form realtime messages carry.
+std::string RowsArray(store::Tx& tx, const types::TableSchema& s, const std::vector<int64_t>& ids);
+void RecordRowsCreated(store::Tx& tx, const Actor& actor, const types::TableSchema& s, const std::string& rows,
+                       std::optional<int64_t> before);
+void RecordRowsUpdated(store::Tx& tx, const Actor& actor, const types::TableSchema& s, const std::string& before,
+                       const std::string& after, const std::vector<int64_t>& updated_fields);
+void RecordRowsDeleted(store::Tx& tx, const Actor& actor, const types::TableSchema& s, const std::vector<int64_t>& ids,
+                       const std::string& rows);
+}  // namespace row_impl
+
 }  // namespace gridbase::services

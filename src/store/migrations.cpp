@@ -346,6 +346,102 @@ void V10Views(Tx& tx) {
   }
 }
 
+void V11BaasBoxUsers(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  // BaasBox users are a realm of their own (baasbox.md §11.5): usernames without e-mail,
+  // BaasBox roles, four profile sections. Sessions are held in memory (§3).
+  tx.Exec(fmt::format(R"(CREATE TABLE bb_user (
+      id {pk},
+      uuid TEXT NOT NULL UNIQUE,
+      username TEXT NOT NULL,
+      username_ci TEXT NOT NULL UNIQUE,
+      password_hash TEXT NOT NULL,
+      status TEXT NOT NULL DEFAULT 'ACTIVE',
+      signup_at INTEGER NOT NULL,
+      generated_username INTEGER NOT NULL DEFAULT 0,
+      email_ci TEXT,
+      session_gen INTEGER NOT NULL DEFAULT 0))",
+                      fmt::arg("pk", pk)));
+  // signup_at is in milliseconds (signUpDate renders .SSS). email_ci mirrors the lower-cased
+  // visibleByTheUser.email (unique among users, checked by the service). session_gen grows on
+  // password/username change and suspension: a session made under an older generation is dead
+  // in every process over the database, not only in the one that revoked it (§3).
+  tx.Exec("CREATE INDEX bb_user_email ON bb_user (email_ci)");
+  tx.Exec(R"(CREATE TABLE bb_user_section (
+      user_id INTEGER NOT NULL REFERENCES bb_user(id) ON DELETE CASCADE,
+      section TEXT NOT NULL,
+      json TEXT NOT NULL,
+      PRIMARY KEY (user_id, section)))");
+  tx.Exec(fmt::format(R"(CREATE TABLE bb_role (
+      id {pk},
+      name TEXT NOT NULL UNIQUE,
+      parent_id INTEGER REFERENCES bb_role(id),
+      bypass_acl INTEGER NOT NULL DEFAULT 0,
+      assignable INTEGER NOT NULL DEFAULT 1,
+      internal INTEGER NOT NULL DEFAULT 0,
+      description TEXT NOT NULL DEFAULT ''))",
+                      fmt::arg("pk", pk)));
+  tx.Exec(R"(CREATE TABLE bb_user_role (
+      user_id INTEGER NOT NULL REFERENCES bb_user(id) ON DELETE CASCADE,
+      role_id INTEGER NOT NULL REFERENCES bb_role(id) ON DELETE CASCADE,
+      PRIMARY KEY (user_id, role_id)))");
+  tx.Exec("CREATE INDEX bb_user_role_role ON bb_user_role (role_id, user_id)");
+  // Built-in roles (§2.4): registered inherits anonymous; administrator and backoffice inherit
+  // nothing and bypass record ACLs. Custom roles get parent = registered.
+  tx.Exec("INSERT INTO bb_role (name, parent_id, bypass_acl, assignable, internal, description) "
+          "VALUES ('anonymous', NULL, 0, 0, 1, 'Role assigned to the anonymous user')");
+  tx.Exec("INSERT INTO bb_role (name, parent_id, bypass_acl, assignable, internal, description) "
+          "SELECT 'registered', id, 0, 1, 1, 'Role assigned to registered users' FROM bb_role WHERE name = 'anonymous'");
+  tx.Exec("INSERT INTO bb_role (name, parent_id, bypass_acl, assignable, internal, description) "
+          "VALUES ('administrator', NULL, 1, 1, 1, 'Administrators: full access, may use /admin')");
+  tx.Exec("INSERT INTO bb_role (name, parent_id, bypass_acl, assignable, internal, description) "
+          "VALUES ('backoffice', NULL, 1, 1, 1, 'Back-office users: read and write every record')");
+}
+
+void V12BaasBoxDocuments(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  // Collections are real user tables (tbl_<id>, baasbox.md §11.4 option C); this registry maps
+  // a collection name to its table and the Baserow field mirroring the raw JSON (doc_field_id).
+  tx.Exec(fmt::format(R"(CREATE TABLE bb_collection (
+      id {pk},
+      name TEXT NOT NULL,
+      name_ci TEXT NOT NULL UNIQUE,
+      table_id INTEGER NOT NULL REFERENCES database_tables(id) ON DELETE CASCADE,
+      doc_field_id INTEGER,
+      created_at INTEGER NOT NULL))",
+                      fmt::arg("pk", pk)));
+  // Global node ids: documents, files, users and links (§11.5).
+  tx.Exec(R"(CREATE TABLE bb_node (
+      uuid TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      table_id INTEGER,
+      row_id INTEGER NOT NULL))");
+  tx.Exec("CREATE INDEX bb_node_row ON bb_node (kind, table_id, row_id)");
+  // Per-record ACL: perm A(ll)/R/U/D, principal U(ser)/R(ole).
+  tx.Exec(R"(CREATE TABLE bb_acl (
+      table_id INTEGER NOT NULL,
+      row_id INTEGER NOT NULL,
+      perm TEXT NOT NULL,
+      principal_kind TEXT NOT NULL,
+      principal_id INTEGER NOT NULL,
+      PRIMARY KEY (table_id, row_id, perm, principal_kind, principal_id)))");
+  tx.Exec("CREATE INDEX bb_acl_principal ON bb_acl (principal_kind, principal_id, perm, table_id, row_id)");
+  tx.Exec(fmt::format(R"(CREATE TABLE bb_link (
+      id {pk},
+      uuid TEXT NOT NULL UNIQUE,
+      label TEXT NOT NULL,
+      out_uuid TEXT NOT NULL,
+      in_uuid TEXT NOT NULL,
+      author_id INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      version INTEGER NOT NULL DEFAULT 1))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX bb_link_label ON bb_link (label)");
+  tx.Exec("CREATE INDEX bb_link_out ON bb_link (out_uuid)");
+  tx.Exec("CREATE INDEX bb_link_in ON bb_link (in_uuid)");
+  tx.Exec("CREATE INDEX bb_link_author ON bb_link (author_id)");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -358,6 +454,8 @@ const std::vector<Migration>& All() {
       {8, "substring search index with a column per field", &V8SearchIndexColumns},
       {9, "webhook delivery claims; PostgreSQL extension, collation and functions", &V9Scaleout},
       {10, "views: filters, filter groups, sorts, group-bys, field options", &V10Views},
+      {11, "BaasBox users and roles", &V11BaasBoxUsers},
+      {12, "BaasBox collections, node ids, grants and links", &V12BaasBoxDocuments},
   };
   return kAll;
 }

@@ -69,4 +69,53 @@ std::string PythonFloatRepr(double v) {
   return s;
 }
 
+namespace {
+
+void AppendJson(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [k, val] : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJsonString(out, k);
+        out += ':';
+        AppendJson(out, val);
+      }
+      out += '}';
+      break;
+    }
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& val : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        AppendJson(out, val);
+      }
+      out += ']';
+      break;
+    }
+    case boost::json::kind::string:
+      AppendJsonString(out, v.get_string());
+      break;
+    case boost::json::kind::double_: {
+      double d = v.get_double();
+      out += std::isfinite(d) ? PythonFloatRepr(d) : std::string("null");
+      break;
+    }
+    default:
+      out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::string ToJson(const boost::json::value& v) {
+  std::string out;
+  AppendJson(out, v);
+  return out;
+}
+
 }  // namespace gridbase::util

@@ -15,6 +15,10 @@ namespace gridbase::util {
 /// leaving non-ASCII UTF-8 as is.
 void AppendJsonString(std::string& out, std::string_view s);
 
+/// Serialises `v` like boost::json::serialize, except that doubles print in their shortest
+/// round-trip form with a fraction ("1.5", "100.0", "1e+21") instead of Boost's exponent form.
+std::string ToJson(const boost::json::value& v);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}

@@ -94,7 +94,7 @@ TEST(MoveStoreTest, MovesAWholeInstance) {
   auto source = std::make_unique<ServerProcess>(std::vector<std::string>{
       "--database-url", "sqlite://" + src_db, "--index-min-rows", "1", "--webhooks-allow-private-address=true",
       // A failed webhook call is retried an hour later: the retry still pending moves along.
-      "--webhooks-retry-delay-ms", "3600000"});
+      "--webhooks-retry-delay-ms", "3600000", "--baasbox-admin-password", "move-admin-pw"});
   source->Start();
   HttpClient c(source->base_url());
   const std::string email = UniqueEmail("move");
@@ -196,6 +196,21 @@ TEST(MoveStoreTest, MovesAWholeInstance) {
   ASSERT_TRUE(pending.has_value());
   EXPECT_NE(*pending, "0\n");
 
+  // A BaasBox collection (a Baserow table with bb_* columns), a user and a document.
+  const std::string bb_app = "X-BAASBOX-APPCODE: 1234567890";
+  HttpClient bb(source->base_url() + "/baasbox");
+  auto coll = bb.Post("/admin/collection/notes", json::object{},
+                      {bb_app, "Authorization: Basic YWRtaW46bW92ZS1hZG1pbi1wdw=="});  // admin:move-admin-pw
+  ASSERT_EQ(coll.status, 201) << coll.body;
+  auto bb_user = bb.Post("/user", json::object{{"username", "mover"}, {"password", "bb-secret"}}, {bb_app});
+  ASSERT_EQ(bb_user.status, 201) << bb_user.body;
+  std::string bb_token(bb_user.json().at("data").at("X-BB-SESSION").as_string());
+  auto doc = bb.Post("/document/notes", J(R"({"title":"moved","n":2.5,"tags":["a","b"]})"),
+                     {bb_app, "X-BB-SESSION: " + bb_token});
+  ASSERT_EQ(doc.status, 200) << doc.body;
+  std::string doc_id(doc.json().at("data").at("id").as_string());
+  const std::string doc_before = bb.Get("/document/notes/" + doc_id, {bb_app, "X-BB-SESSION: " + bb_token}).body;
+
   const Snapshot before = Take(c, a.auth(), customers, projects);
   ASSERT_EQ(c.Get("/api/database/tokens/check/", {token_auth}).status, 200);
   ASSERT_EQ(source->Stop(), 0) << source->log();
@@ -252,6 +267,14 @@ TEST(MoveStoreTest, MovesAWholeInstance) {
   EXPECT_EQ(after.customers_fields, before.customers_fields);
   EXPECT_EQ(after.webhooks, before.webhooks);
   EXPECT_EQ(after.tokens, before.tokens);
+  // The BaasBox user logs in again (sessions are in memory) and reads the same document.
+  HttpClient tbb(target.base_url() + "/baasbox");
+  auto relogin = tbb.Post("/login", json::object{{"username", "mover"}, {"password", "bb-secret"}, {"appcode", "1234567890"}});
+  ASSERT_EQ(relogin.status, 200) << relogin.body;
+  std::string new_token(relogin.json().at("data").at("X-BB-SESSION").as_string());
+  EXPECT_EQ(tbb.Get("/document/notes/" + doc_id, {bb_app, "X-BB-SESSION: " + new_token}).body, doc_before);
+  auto more = tbb.Post("/document/notes", J(R"({"title":"after"})"), {bb_app, "X-BB-SESSION: " + new_token});
+  EXPECT_EQ(more.status, 200) << more.body;
   // Login with the same password; the database token works.
   auto login = t.Post("/api/user/token-auth/", json::object{{"email", email}, {"password", "password123"}});
   EXPECT_EQ(login.status, 200) << login.body;

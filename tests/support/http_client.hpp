@@ -43,6 +43,10 @@ class HttpClient {
                      const std::vector<std::string>& headers = {}) {
     return Request("PATCH", path, boost::json::serialize(body), headers);
   }
+  HttpResponse Put(const std::string& path, const boost::json::value& body,
+                   const std::vector<std::string>& headers = {}) {
+    return Request("PUT", path, boost::json::serialize(body), headers);
+  }
   HttpResponse Delete(const std::string& path, const std::vector<std::string>& headers = {}) {
     return Request("DELETE", path, "", headers);
   }
