@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 TEST_BUILD_DIR ?= build-asan
 DATA_DIR ?= ./data
 
-.PHONY: deps build run test test-build bench bench-data bench-stores bench-nodes bench-grid bench-compare bench-events bench-deps clean
+.PHONY: deps build run test test-build bench bench-data bench-stores bench-nodes bench-grid bench-baasbox bench-compare bench-events bench-deps clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -49,6 +49,10 @@ bench-stores: bench-deps build
 # Opening and scrolling a grid view of BENCH_ROWS rows as Baserow's web-frontend does (issue 9).
 bench-grid: bench-deps build
 	bash bench/grid.sh
+
+# The BaasBox document API on BENCH_DOCS documents (issue 10).
+bench-baasbox: bench-deps build
+	bash bench/baasbox.sh
 
 bench-nodes: bench-deps build
 	bash bench/nodes.sh
