@@ -24,14 +24,14 @@ import time
 
 
 def tree(pid):
-    out, todo = [], [int(pid)]
-    while todo:
-        p = todo.pop()
+    out, pending = [], [int(pid)]
+    while pending:
+        p = pending.pop()
         out.append(p)
         try:
             for task in os.listdir(f'/proc/{p}/task'):
                 with open(f'/proc/{p}/task/{task}/children') as f:
-                    todo.extend(int(c) for c in f.read().split())
+                    pending.extend(int(c) for c in f.read().split())
         except OSError:
             pass
     return out

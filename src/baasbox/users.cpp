@@ -92,17 +92,23 @@ std::optional<std::string> StringField(const json::object& body, std::string_vie
 const char* kUserColumns =
     "SELECT id, uuid, username, status, signup_at, generated_username, session_gen, password_hash FROM bb_user ";
 
+/// One row selected with kUserColumns.
+BbUser ReadUserRow(const store::Cursor& c) {
+  BbUser u;
+  u.id = c.Int(0);
+  u.uuid = c.String(1);
+  u.username = c.String(2);
+  u.status = c.String(3);
+  u.signup_ms = c.Int(4);
+  u.generated_username = c.Bool(5);
+  u.session_gen = c.Int(6);
+  u.password_hash = c.String(7);
+  return u;
+}
+
 std::optional<BbUser> LoadUser(Tx& tx, std::unique_ptr<store::Cursor> c) {
   if (!c->Next()) return std::nullopt;
-  BbUser u;
-  u.id = c->Int(0);
-  u.uuid = c->String(1);
-  u.username = c->String(2);
-  u.status = c->String(3);
-  u.signup_ms = c->Int(4);
-  u.generated_username = c->Bool(5);
-  u.session_gen = c->Int(6);
-  u.password_hash = c->String(7);
+  BbUser u = ReadUserRow(*c);
   c.reset();
   auto s = tx.Query("SELECT section, json FROM bb_user_section WHERE user_id = ?", u.id);
   while (s->Next()) {
@@ -515,14 +521,7 @@ json::array UserService::ListUsers(const Caller& viewer, const Criteria& criteri
     std::map<int64_t, size_t> index;
     auto c = tx.Query(std::string(kUserColumns) + "ORDER BY id");
     while (c->Next()) {
-      BbUser u;
-      u.id = c->Int(0);
-      u.uuid = c->String(1);
-      u.username = c->String(2);
-      u.status = c->String(3);
-      u.signup_ms = c->Int(4);
-      u.generated_username = c->Bool(5);
-      u.session_gen = c->Int(6);
+      BbUser u = ReadUserRow(*c);
       index[u.id] = out.size();
       out.push_back(std::move(u));
     }
