@@ -85,6 +85,9 @@ constexpr const char* kMetaTables[] = {
     "bb_node",
     "bb_acl",
     "bb_link",
+    "bb_file",
+    "bb_file_content",
+    "bb_projection",
 };
 
 /// Rows per transaction on the target (several INSERT batches).
@@ -362,6 +365,7 @@ struct TablePlan {
   int64_t source_rows = 0;
   int64_t user_table_id = 0;            // tbl_<id>; 0 for metadata tables
   bool baasbox = false;                 // a BaasBox collection's table (bb_* columns)
+  std::set<int64_t> projections;        // its projection columns bbp_<id>_s/_n, by projection id
   std::map<int64_t, FieldInfo> fields;  // user tables: the fields with a column, by id
   std::set<std::string> indexes;        // user tables: the source's indexes to recreate
 
@@ -737,8 +741,9 @@ void CreateUserTable(Tx& dst, const TablePlan& t, std::vector<std::string>& note
   static const std::set<std::string> kBase = {"id", "ord", "created_on", "updated_on", "trashed"};
   store::CreateUserTable(dst, t.user_table_id);
   if (t.baasbox) baasbox::AddDocumentColumns(dst, t.user_table_id);
+  for (int64_t p : t.projections) baasbox::AddProjectionColumns(dst, t.user_table_id, p);
   for (const auto& col : t.columns) {
-    if (kBase.count(col.name) || baasbox::IsDocumentColumn(col.name)) continue;
+    if (kBase.count(col.name) || baasbox::IsDocumentColumn(col.name) || baasbox::ProjectionColumnId(col.name)) continue;
     int64_t field_id = std::stoll(col.name.substr(6));  // checked "field_<id>" when planning
     auto [type, def] = TargetColumnType(t, col, field_id, notes);
     store::AddColumn(dst, t.user_table_id, col.name, type, def);
@@ -748,7 +753,7 @@ void CreateUserTable(Tx& dst, const TablePlan& t, std::vector<std::string>& note
 void CreateUserIndexes(Tx& dst, const TablePlan& t, std::vector<std::string>& notes) {
   const std::string ord = t.name + "_ord";
   for (const auto& name : t.indexes) {
-    if (name == ord || (t.baasbox && name == t.name + "_bb_uuid")) continue;  // made with the table
+    if (name == ord || (t.baasbox && baasbox::IsDocumentIndex(t.name, name))) continue;  // made with the table
     std::smatch m;
     if (!std::regex_match(name, m, FieldIndexRe())) continue;  // refused when planning
     int64_t field_id = std::stoll(m[1].str());
@@ -897,6 +902,9 @@ std::vector<TablePlan> Plan(Tx& src, std::vector<std::string>& warnings) {
       if (col.name == "id") t.id_col = static_cast<int>(i);
       if (baasbox::IsDocumentColumn(col.name)) {
         t.baasbox = true;  // a BaasBox collection: its bb_* columns are recreated as a set
+      } else if (auto p = baasbox::ProjectionColumnId(col.name)) {
+        t.baasbox = true;
+        t.projections.insert(*p);
       } else if (!kBase.count(col.name) && !std::regex_match(col.name, field_re)) {
         throw Failure("the source's " + t.name + " has a column move-store does not know: " + col.name);
       }
@@ -905,7 +913,7 @@ std::vector<TablePlan> Plan(Tx& src, std::vector<std::string>& warnings) {
     LoadFields(src, t);
     for (const auto& name : ListIndexes(src, t.name)) {
       if (name == t.name + "_ord" || std::regex_match(name, FieldIndexRe()) ||
-          (t.baasbox && name == t.name + "_bb_uuid")) {
+          (t.baasbox && baasbox::IsDocumentIndex(t.name, name))) {
         t.indexes.insert(name);
       } else {
         warnings.push_back("index " + name + " of " + t.name + " is not gridbase's: not recreated");

@@ -18,13 +18,13 @@ namespace gridbase::baasbox {
 
 namespace doc_impl {
 
-namespace {
-
-constexpr const char* kDatabaseSetting = "baasbox.database_id";
-
 void RequireAdmin(const Caller& caller) {
   if (!caller.is_admin) throw BbError(403, "User " + caller.username + " is not an administrator");
 }
+
+namespace {
+
+constexpr const char* kDatabaseSetting = "baasbox.database_id";
 
 bool ValidCollectionName(const std::string& name) {
   static const std::regex kName("^[A-Za-z-][A-Za-z0-9_-]*$");

@@ -1,5 +1,7 @@
 #include "baasbox/criteria.hpp"
 
+#include <set>
+
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -438,7 +440,9 @@ json::value Aggregate(const Item& it, const std::vector<const CriteriaRow*>& gro
 Criteria ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query) {
   Criteria c;
   std::optional<std::string> rpp, rpp_old;
+  std::set<std::string_view> seen;  // single-valued keys: the first occurrence wins (§1.2)
   for (const auto& [k, v] : query) {
+    if (k != "params" && k != "params[]" && !seen.insert(k).second) continue;
     if (k == "where") c.where = v;
     else if (k == "params" || k == "params[]") c.params.push_back(v);
     else if (k == "fields") c.fields = v;
@@ -488,6 +492,17 @@ Paging PagingOf(const Criteria& c, int64_t max_records) {
 
 bool NeedsInMemory(const Criteria& c) {
   return !c.order_by.empty() || !c.group_by.empty() || (!c.fields.empty() && c.fields != "*");
+}
+
+std::optional<std::vector<where::OrderTerm>> SqlOrder(const Criteria& c,
+                                                      const std::vector<std::vector<std::string>>& hidden) {
+  if (c.order_by.empty() || !c.group_by.empty() || (!c.fields.empty() && c.fields != "*")) return std::nullopt;
+  std::vector<where::OrderTerm> out;
+  for (const auto& k : criteria_impl::Parser(c.order_by, hidden).OrderBy()) {
+    if (k.op.steps.size() != 1 || k.op.steps[0].is_index || !k.op.methods.empty()) return std::nullopt;
+    out.push_back(where::OrderTerm{k.op.steps[0].key, k.desc});
+  }
+  return out;
 }
 
 void CheckCriteriaSyntax(const Criteria& c, const std::vector<std::vector<std::string>>& hidden) {

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "baasbox/where.hpp"
+
 namespace gridbase::baasbox {
 
 /// `baasbox.query.max_records` default (§7.2); 0 = unlimited.
@@ -63,6 +65,11 @@ struct CriteriaRow {
 
 /// Whether `fields`, `groupBy` or `orderBy` are given (the rows then go through ApplyInMemory).
 bool NeedsInMemory(const Criteria& c);
+
+/// The `orderBy` keys when SQL can do the whole job — no `fields`/`groupBy`, every key a
+/// single-step path without methods (where::CompileOrder); nullopt otherwise (ApplyInMemory).
+std::optional<std::vector<where::OrderTerm>> SqlOrder(const Criteria& c,
+                                                      const std::vector<std::vector<std::string>>& hidden);
 
 /// Checks the syntax of `fields`, `groupBy` and `orderBy` (CriteriaError) without rows, so a
 /// bad criteria string is refused before any SQL runs.

@@ -297,6 +297,7 @@ void StoreDoc(store::Tx& tx, const Located& at, const json::object& doc) {
     tx.Exec("UPDATE " + t + " SET bb_doc = ?, bb_version = bb_version + 1, updated_on = ? WHERE id = ?", text,
             util::NowMicros(), at.row.row_id);
   }
+  RefreshProjections(tx, at.coll, at.row.row_id);
   Reindex(tx, schema, at.row.row_id);
   std::string after = services::row_impl::RowsArray(tx, schema, {at.row.row_id});
   std::vector<int64_t> fields;
@@ -357,6 +358,7 @@ json::object DocumentService::Create(const Caller& caller, const std::string& co
     tx.Exec("INSERT INTO bb_node (uuid, kind, table_id, row_id) VALUES (?, 'doc', ?, ?)", uuid, coll->table_id, row_id);
     ReplaceAclRows(tx, coll->table_id, row_id, caller.user_id, grants ? *grants : std::vector<AclGrant>{});
     tx.Exec("UPDATE database_tables SET row_count = row_count + 1 WHERE id = ?", coll->table_id);
+    RefreshProjections(tx, *coll, row_id);
     auto schema = services::LoadSchema(tx, coll->table_id);
     Reindex(tx, schema, row_id);
     services::row_impl::RecordRowsCreated(tx, services::Actor{}, schema,
@@ -499,17 +501,20 @@ json::object DocumentService::UpdatePart(const Caller& caller, const std::string
 namespace doc_impl {
 namespace {
 
-/// The WHERE condition of a criteria query over a collection: documents, the caller's read ACL
-/// (outside), then the user's expression (§8.10 point 7).
+/// The WHERE condition of a criteria query over a collection: documents, the user's expression,
+/// and the caller's read ACL, ANDed at the top level (§8.10 point 7: the user's expression is
+/// parenthesised, so it cannot escape the ACL).
 std::string ListCondition(const Caller& caller, const Collection& coll, const std::optional<where::Sql>& user,
                           where::SqlParams& params) {
+  // The user's expression before the ACL: SQLite tests the terms in this order, so the cheap
+  // (often indexed) column tests run first and the ACL probe only on rows that match.
   std::string cond = kIsDocument;
-  std::string acl = AclCondition(caller, coll.table_id, "t.id", "AR", params);
-  if (!acl.empty()) cond += " AND " + acl;
   if (user) {
     cond += " AND (" + user->text + ")";
     params.insert(params.end(), user->params.begin(), user->params.end());
   }
+  std::string acl = AclCondition(caller, coll.table_id, "t.id", "AR", params);
+  if (!acl.empty()) cond += " AND " + acl;
   return cond;
 }
 
@@ -528,6 +533,7 @@ json::array DocumentService::List(const Caller& caller, const std::string& colle
     auto coll = FindCollection(tx, collection);
     if (!coll) throw BbError(404, collection + " is not a valid collection name");
     auto paths = DocumentPaths(*coll);
+    AddProjectedPaths(tx, *coll, paths);
     CheckCriteriaSyntax(criteria, paths.hidden);
     auto user = CompileWhere(criteria, paths, tx.dialect());
     where::SqlParams params;
@@ -540,8 +546,16 @@ json::array DocumentService::List(const Caller& caller, const std::string& colle
     }
     Paging paging = PagingOf(criteria, options_.max_records);
     std::string sql = std::string("SELECT ") + kDocColumns + " FROM " + DocFrom(coll->table_id) + " WHERE " + cond +
-                      " ORDER BY t.id";
-    bool in_memory = NeedsInMemory(criteria);
+                      " ORDER BY ";
+    // orderBy over plain keys sorts in SQL (then pages there too); the rest in memory.
+    auto order = SqlOrder(criteria, paths.hidden);
+    if (order) {
+      auto o = where::CompileOrder(*order, tx.dialect(), paths);
+      if (!o.text.empty()) sql += o.text + ", ";
+      params.insert(params.end(), o.params.begin(), o.params.end());
+    }
+    sql += "t.id";
+    bool in_memory = !order && NeedsInMemory(criteria);
     if (!in_memory) {
       std::optional<int64_t> limit = paging.limit;
       if (!limit && options_.max_records > 0) limit = options_.max_records + 1;  // detects the cap
@@ -581,6 +595,7 @@ json::object DocumentService::Count(const Caller& caller, const std::string& col
     auto coll = FindCollection(tx, collection);
     if (!coll) throw BbError(404, collection + " is not a valid collection name");
     auto paths = DocumentPaths(*coll);
+    AddProjectedPaths(tx, *coll, paths);
     auto user = CompileWhere(criteria, paths, tx.dialect());
     where::SqlParams params;
     std::string cond = ListCondition(caller, *coll, user, params);

@@ -4,7 +4,7 @@
 // authenticated Caller and wraps the boost::json answers in the envelope (§4). Failures are
 // BbError (status, the spec's «message», bb_code) or CriteriaError (400, §7.6).
 //
-// Storage (§11.4 option C, first step — no projections yet):
+// Storage (§11.4 option C; projections: see ListProjections below):
 // * Every collection is a real Baserow table tbl_<id> registered in `database_tables` and mapped
 //   by `bb_collection(name, name_ci, table_id)`. Besides Baserow's id/ord/created_on/updated_on/
 //   trashed it holds bb_uuid (unique), bb_version, bb_author_id (bb_user.id), bb_created_at (UTC
@@ -71,6 +71,19 @@ class DocumentService {
   /// `_creation_date` (where, orderBy, paging, count).
   boost::json::array ListCollections(const Caller& caller, const Criteria& criteria);
 
+  // --- projections (§11.4; a gridbase extension, ADMIN) -----------------------------------------
+  // A projection makes `where` comparisons on one top-level key read indexed columns instead of
+  // the JSON (same results). Columns bbp_<id>_s (the key's string values) and bbp_<id>_n (its
+  // numbers), filled by every document write and back-filled on creation.
+
+  /// GET /admin/collection/{c}/projection → [{"key", "_creation_date"}] in creation order.
+  boost::json::array ListProjections(const Caller& caller, const std::string& collection);
+  /// POST /admin/collection/{c}/projection/{key} → {"key", "_creation_date"}. 400 «The
+  /// projection key {key} is invalid…», 400 «Projection {key} already exists», 400 at the limit.
+  boost::json::object CreateProjection(const Caller& caller, const std::string& collection, const std::string& key);
+  /// DELETE /admin/collection/{c}/projection/{key}. 404 «The projection {key} does not exist».
+  void DropProjection(const Caller& caller, const std::string& collection, const std::string& key);
+
   // --- documents (§9.5) ------------------------------------------------------------------------
   // `id` is a document id or a RID `#<cluster>:<position>` (already URL-decoded).
 
@@ -134,6 +147,12 @@ class DocumentService {
 void AddDocumentColumns(store::Tx& tx, int64_t table_id);
 /// Whether `column` is one of those columns.
 bool IsDocumentColumn(std::string_view column);
+/// Projection `projection_id`'s two columns and their indexes on table `table_id`.
+void AddProjectionColumns(store::Tx& tx, int64_t table_id, int64_t projection_id);
+/// The projection id of a column `bbp_<id>_s` / `bbp_<id>_n`, else nullopt.
+std::optional<int64_t> ProjectionColumnId(std::string_view column);
+/// Whether `index` (of table `table`) is one AddDocumentColumns or AddProjectionColumns makes.
+bool IsDocumentIndex(std::string_view table, std::string_view index);
 
 /// `_creation_date` rendering of §5.1 in UTC: yyyy-MM-dd'T'HH:mm:ss.SSS+0000.
 std::string FormatBbDate(int64_t epoch_ms);

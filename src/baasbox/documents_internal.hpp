@@ -26,6 +26,9 @@ struct Collection {
   int64_t created_at = 0;
 };
 
+/// 403 «User {u} is not an administrator» unless the caller holds `administrator`.
+void RequireAdmin(const Caller& caller);
+
 /// Exact-spelling lookup (§6.1).
 std::optional<Collection> FindCollection(store::Tx& tx, const std::string& name);
 std::optional<Collection> CollectionOfTable(store::Tx& tx, int64_t table_id);
@@ -58,6 +61,13 @@ json::object RenderDoc(store::Tx& tx, const DocRow& d, bool with_acl, bool with_
 /// The system field values of a row (CriteriaRow::system) and their where-paths (§8.6).
 json::object SystemJson(const DocRow& d);
 where::PathTable DocumentPaths(const Collection& coll);
+
+// --- projections (projections.cpp) ----------------------------------------------------------
+
+/// The collection's projections as where-paths: key → "t.bbp_<id>" (PathTable::projected).
+void AddProjectedPaths(store::Tx& tx, const Collection& coll, where::PathTable& paths);
+/// Recomputes the projection columns of document row `row_id` from its bb_doc.
+void RefreshProjections(store::Tx& tx, const Collection& coll, int64_t row_id);
 
 // --- ACL (acl.cpp) ---------------------------------------------------------------------------
 

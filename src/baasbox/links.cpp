@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "baasbox/documents_internal.hpp"
+#include "baasbox/files.hpp"
 #include "util/crypto.hpp"
 
 namespace gridbase::baasbox {
@@ -64,8 +65,8 @@ std::optional<LinkRow> FindLink(store::Tx& tx, const std::string& uuid) {
   return ReadLink(*c);
 }
 
-/// A node as a link shows it (§5.3): a document without @rid, a user as a profile, or null
-/// when missing or unreadable by `caller`.
+/// A node as a link shows it (§5.3): a document without @rid, a user as a profile, a file as
+/// its details, or null when missing or unreadable by `caller`.
 json::value RenderNode(store::Tx& tx, const Caller& caller, const DocumentOptions& opts, const std::string& uuid) {
   auto node = FindNode(tx, uuid);
   if (!node) return nullptr;
@@ -75,6 +76,11 @@ json::value RenderNode(store::Tx& tx, const Caller& caller, const DocumentOption
     auto c = tx.Query("SELECT username, uuid FROM bb_user WHERE id = ?", node->row_id);
     if (!c->Next()) return nullptr;
     return json::object{{"user", json::object{{"name", c->String(0)}}}, {"id", c->String(1)}};
+  }
+  if (node->kind == "file") {
+    auto file = ReadableFileJson(tx, caller, uuid);
+    if (!file) return nullptr;
+    return std::move(*file);
   }
   if (node->kind != "doc") return nullptr;
   auto coll = CollectionOfTable(tx, node->table_id);
@@ -145,7 +151,7 @@ void DocumentService::DeleteLink(const Caller& caller, const std::string& id) {
                    (options_.links_open_delete && !caller.anonymous());
     if (!allowed) {
       auto src = FindNode(tx, l->out_uuid);
-      if (src && src->kind == "doc") {
+      if (src && (src->kind == "doc" || src->kind == "file")) {
         allowed = Allowed(tx, caller, src->table_id, src->row_id, Permission::kRead) &&
                   Allowed(tx, caller, src->table_id, src->row_id, Permission::kUpdate);
       }

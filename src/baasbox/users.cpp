@@ -298,6 +298,12 @@ json::object UserService::Profile(const BbUser& u, const Caller& viewer) {
   return out;
 }
 
+json::value UserService::LinkedProfile(Tx& tx, const Caller& viewer, int64_t user_id) {
+  auto u = LoadById(tx, user_id);
+  if (!u) return nullptr;
+  return Profile(*u, viewer);
+}
+
 BbUser UserService::SignUp(const json::object& body) {
   auto username = StringField(body, "username");
   if (!username || username->empty()) throw BbError(400, "The 'username' field is missing");

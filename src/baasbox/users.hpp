@@ -7,6 +7,7 @@
 #include <array>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 
 namespace gridbase::store {
 class Store;
+class Tx;
 }
 
 namespace gridbase::baasbox {
@@ -67,6 +69,9 @@ class UserService {
 
   /// The profile of §5.2 as `viewer` may see it (sections it may not read are left out).
   boost::json::object Profile(const BbUser& user, const Caller& viewer);
+  /// A user node inside a link (§5.3): that profile for `viewer`, read inside `tx` — what
+  /// DocumentOptions::render_user expects. Null when the account is gone.
+  boost::json::value LinkedProfile(store::Tx& tx, const Caller& viewer, int64_t user_id);
 
   /// POST /user (§9.2.1). Returns the new account (role registered).
   BbUser SignUp(const boost::json::object& body);

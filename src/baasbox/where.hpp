@@ -21,8 +21,7 @@
 //   Two fields of different types never compare. Literal vs literal: the left one is the field.
 // * Strings compare by code point; LIKE is case-sensitive, `%` anywhere, `_`/`?` literal,
 //   matches string values only; a pattern without `%` is equality.
-// * Methods: toLowerCase/toUpperCase (ASCII case mapping on both stores — see note in
-//   where_sql.cpp), trim (space, tab, CR, LF), length (code points; missing/null → 0),
+// * Methods: toLowerCase/toUpperCase (Unicode simple case mapping — see where_sql.cpp), trim (space, tab, CR, LF), length (code points; missing/null → 0),
 //   size (array/object element count, anything else 0).
 #include <boost/json/object.hpp>
 #include <cstdint>
@@ -180,6 +179,21 @@ struct PathTable {
   /// Path prefixes a query may not name (criteria error); checked on absolute and relative
   /// paths. Default: the document ACL and link fields of §8.6.
   std::vector<std::vector<std::string>> hidden = DocumentHidden();
+  /// Top-level document keys with projection columns (baasbox.md §11.4). String and number
+  /// comparisons on such a key read those (indexed) columns; everything else still reads the JSON.
+  struct Projected {
+    /// Trusted SQL column prefix P: `P_s` holds the key's value when it is a string, `P_n` when
+    /// it is a number (NULL otherwise), both filled with ProjectionValues.
+    std::string prefix;
+    /// Whether some row holds a string / a number under the key (in the query's snapshot). When
+    /// one is false, comparisons skip that type altogether: `k = ?` with "7" then tests one
+    /// column instead of an OR of two, which lets an index return the rows in @rid order.
+    bool strings = true;
+    bool numbers = true;
+  };
+  std::map<std::string, Projected, std::less<>> projected;
+  /// SQL of the row's position, the order of `@rid` in orderBy (creation order).
+  std::string row_order_sql = "t.id";
 
   static std::vector<std::vector<std::string>> DocumentHidden();
 };
@@ -200,6 +214,28 @@ struct Sql {
 /// avoids every spelling PgDialect::Translate rewrites (LIKE, REAL, json_each…, the `?`
 /// jsonb operators). Throws CriteriaError (hidden paths).
 Sql Compile(const Where& bound, const store::Dialect& dialect, const PathTable& paths);
+
+/// The values of projection columns for top-level key `key` of the JSON document `doc_sql`:
+/// `string` is the key's value when it is a JSON string (else NULL), `number` when it is a JSON
+/// number — the very expressions Compile uses for the key, so a query over the columns selects
+/// the same rows as one over the JSON. `key` is bound, never SQL text.
+struct ProjectionSql {
+  Sql string;
+  Sql number;
+};
+ProjectionSql ProjectionValues(const store::Dialect& dialect, const std::string& doc_sql, const std::string& key);
+
+/// One `orderBy` key that SQL can sort by: a single-step path without methods.
+struct OrderTerm {
+  std::string key;
+  bool desc = false;
+};
+/// An ORDER BY list (without the final tie-break) for `terms` in the order of §7.5 — missing/null
+/// < false < true < numbers < strings (code points) < arrays/objects, ties equal — over top-level
+/// document keys (projection columns when there are) and system fields; an `@…` name that is not
+/// a system field, and a system name as a longer path, sort as missing. The caller appends its
+/// tie-break (@rid order). Hidden keys must have been refused before (CheckCriteriaSyntax).
+Sql CompileOrder(const std::vector<OrderTerm>& terms, const store::Dialect& dialect, const PathTable& paths);
 
 // --- in-memory evaluation ----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "baasbox/where_internal.hpp"
+#include "util/strings.hpp"
 #include "util/dates.hpp"
 
 namespace gridbase::baasbox::where {
@@ -385,13 +386,6 @@ std::string AsciiLower(std::string_view s) {
   return out;
 }
 
-std::string AsciiUpper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
-
 std::string_view TrimChars(std::string_view s) {
   size_t b = s.find_first_not_of(kTrimChars);
   if (b == std::string_view::npos) return {};
@@ -402,9 +396,9 @@ std::string_view TrimChars(std::string_view s) {
 Value ApplyMethod(const Value& v, Method m) {
   switch (m) {
     case Method::kToLowerCase:
-      return v.type == Type::kString ? Value::String(AsciiLower(v.text)) : Value::Null();
+      return v.type == Type::kString ? Value::String(util::Utf8CaseMap(v.text, false)) : Value::Null();
     case Method::kToUpperCase:
-      return v.type == Type::kString ? Value::String(AsciiUpper(v.text)) : Value::Null();
+      return v.type == Type::kString ? Value::String(util::Utf8CaseMap(v.text, true)) : Value::Null();
     case Method::kTrim:
       return v.type == Type::kString ? Value::String(std::string(TrimChars(v.text))) : Value::Null();
     case Method::kLength:

@@ -36,7 +36,6 @@ bool LikeMatch(std::string_view value, std::string_view pattern);
 /// The characters trim() removes.
 inline constexpr std::string_view kTrimChars = " \t\n\r";
 std::string AsciiLower(std::string_view s);
-std::string AsciiUpper(std::string_view s);
 std::string_view TrimChars(std::string_view s);
 
 /// A method applied to a scalar value (a literal, a system field or a previous method's

@@ -13,9 +13,9 @@
 // through PgDialect::Translate, so this file never spells LIKE (→ ILIKE), REAL, NOCASE,
 // json_each on PostgreSQL, nor the jsonb operators `?`, `?|`, `?&`.
 //
-// Case mapping: SQLite's lower()/upper() map ASCII only (no ICU); PostgreSQL's do the same
-// under COLLATE "C", which keeps both stores (and the evaluator) identical. Full Unicode
-// mapping needs a registered SQLite function (sqlite_store.cpp) — left for later.
+// Case mapping (toLowerCase/toUpperCase): Unicode simple case mapping, code point by code
+// point, identical in the evaluator (util::Utf8CaseMap), on SQLite (gb_lower/gb_upper, the same
+// C++ function) and on PostgreSQL (lower/upper under the libc C.UTF-8 collation gb_case).
 #include <fmt/format.h>
 
 #include "baasbox/where_internal.hpp"
@@ -73,6 +73,7 @@ struct SNode {
   Frag expr;   // kJson: SQLite path text / PostgreSQL jsonb; kTyped: scalar SQL (NULL = missing)
   Type type = Type::kNull;  // kTyped
   Value value;              // kConst
+  const PathTable::Projected* proj = nullptr;  // kJson of a projected top-level key
 };
 
 /// A list of nodes: rows of `from` filtered by `conds`, each giving `node` (no `from`: one node).
@@ -99,6 +100,50 @@ std::string KeyPathSqlite(std::string_view key) { return fmt::format(".\"{}\"", 
 class Compiler {
  public:
   Compiler(const store::Dialect& d, const PathTable& paths) : pg_(d.postgres()), paths_(paths) {}
+
+  /// The value of top-level document key `key` when it is of type `t` (string or number).
+  Frag KeyValue(const std::string& key, Type t) {
+    SSet set = Walk({Step{false, key, 0}}, DocRoot(), true);
+    return ViewOrNull(set.node, t);
+  }
+
+  /// ORDER BY terms for one `orderBy` key (see CompileOrder).
+  std::vector<Frag> OrderTerms(const OrderTerm& term) {
+    const char* dir = term.desc ? " DESC" : " ASC";
+    std::vector<Frag> out;
+    if (term.key == "@rid") {
+      out.push_back(Frag(paths_.row_order_sql) + dir);
+      return out;
+    }
+    if (paths_.system.count(term.key) || term.key[0] == '@') {
+      auto it = paths_.system.find(term.key);
+      if (it == paths_.system.end()) return out;  // missing everywhere: all ties
+      Operand o;
+      o.kind = Operand::Kind::kPath;
+      o.path.push_back(Step{false, term.key, 0});
+      SSet set = OperandSet(o, SNode{}, false);
+      const Frag& x = set.node.expr;
+      out.push_back("(CASE WHEN " + x + " IS NULL THEN 0 ELSE 1 END)" + dir);
+      if (pg_ && it->second.type == Type::kString) out.push_back("(" + x + ") COLLATE \"C\"" + dir);
+      else out.push_back(x + dir);
+      return out;
+    }
+    SSet set = Walk({Step{false, term.key, 0}}, DocRoot(), true);
+    const SNode& n = set.node;
+    if (!pg_) {
+      out.push_back("(CASE " + SqliteType(n) +
+                    " WHEN 'false' THEN 1 WHEN 'true' THEN 2 WHEN 'integer' THEN 3 WHEN 'real' THEN 3 WHEN 'text' THEN "
+                    "4 WHEN 'array' THEN 5 WHEN 'object' THEN 5 ELSE 0 END)" + dir);
+    } else {
+      out.push_back("(CASE " + PgType(n) + " WHEN 'boolean' THEN (CASE WHEN (" + n.expr +
+                    ")::boolean THEN 2 ELSE 1 END) WHEN 'number' THEN 3 WHEN 'string' THEN 4 WHEN 'array' THEN 5 WHEN "
+                    "'object' THEN 5 ELSE 0 END)" + dir);
+    }
+    out.push_back(ViewOrNull(n, Type::kNumber) + dir);
+    Frag str = ViewOrNull(n, Type::kString);
+    out.push_back(pg_ ? "(" + str + ") COLLATE \"C\"" + dir : str + dir);
+    return out;
+  }
 
   Frag Expr_(const Expr& e, const SNode& root, bool relative, bool negated) {
     switch (e.kind) {
@@ -140,6 +185,10 @@ class Compiler {
       return n.expr;
     }
     // kJson
+    if (n.proj) {
+      if (t == Type::kNumber) return n.proj->numbers ? std::optional<Frag>(Frag(n.proj->prefix + "_n")) : std::nullopt;
+      if (t == Type::kString) return n.proj->strings ? std::optional<Frag>(Frag(n.proj->prefix + "_s")) : std::nullopt;
+    }
     if (!pg_) {
       const char* guard = nullptr;
       if (t == Type::kNumber) guard = " IN ('integer', 'real')";
@@ -152,6 +201,12 @@ class Compiler {
     if (t == Type::kString) return "(CASE WHEN " + PgType(n) + " = 'string' THEN (" + n.expr + ") #>> '{}' END)";
     if (t == Type::kBool) return "(CASE WHEN " + PgType(n) + " = 'boolean' THEN ((" + n.expr + ")::boolean)::int END)";
     return std::nullopt;
+  }
+
+  /// View, or a NULL of type `t` where the node never is one.
+  Frag ViewOrNull(const SNode& n, Type t) {
+    auto v = View(n, t);
+    return v ? *v : TypedNull(t);
   }
 
   std::vector<Type> Types(const SNode& n) const {
@@ -215,7 +270,7 @@ class Compiler {
     switch (m) {
       case Method::kToLowerCase:
       case Method::kToUpperCase:
-      case Method::kTrim: return MakeTyped(CaseMap(*View(n, Type::kString), m), Type::kString);
+      case Method::kTrim: return MakeTyped(CaseMap(ViewOrNull(n, Type::kString), m), Type::kString);
       case Method::kLength:
         if (!pg_)
           return MakeTyped("(CASE WHEN COALESCE(" + SqliteType(n) + ", 'null') = 'null' THEN 0 WHEN " + SqliteType(n) +
@@ -242,9 +297,11 @@ class Compiler {
       if (pg_) return "btrim(" + x + ", CAST(" + Param(std::string(internal::kTrimChars)) + " AS TEXT))";
       return "trim(" + x + ", " + Param(std::string(internal::kTrimChars)) + ")";
     }
-    const char* fn = m == Method::kToLowerCase ? "lower(" : "upper(";
-    if (pg_) return Frag(fn) + "(" + x + ") COLLATE \"C\")";
-    return Frag(fn) + x + ")";
+    // Unicode simple case mapping (§8.5): a C++ function on SQLite (util::Utf8CaseMap), the
+    // libc C.UTF-8 collation gb_case on PostgreSQL (migration 14) — both glibc's towlower.
+    // (The result is put back under "C", the collation every string comparison here uses.)
+    if (pg_) return Frag(m == Method::kToLowerCase ? "(lower(" : "(upper(") + "(" + x + ") COLLATE gb_case) COLLATE \"C\")";
+    return Frag(m == Method::kToLowerCase ? "gb_lower(" : "gb_upper(") + x + ")";
   }
 
   // --- paths -------------------------------------------------------------------------------
@@ -329,6 +386,9 @@ class Compiler {
       }
     }
     set.node = Materialize(cur, cur_is_root, p);
+    if (root_is_doc && path.size() == 1 && !path[0].is_index) {
+      if (auto it = paths_.projected.find(path[0].key); it != paths_.projected.end()) set.node.proj = &it->second;
+    }
     return set;
   }
 
@@ -575,6 +635,25 @@ class Compiler {
 };
 
 }  // namespace
+
+ProjectionSql ProjectionValues(const store::Dialect& dialect, const std::string& doc_sql, const std::string& key) {
+  PathTable paths;
+  paths.doc_sql = doc_sql;
+  Compiler c(dialect, paths);
+  Frag s = c.KeyValue(key, Type::kString), n = c.KeyValue(key, Type::kNumber);
+  return ProjectionSql{Sql{std::move(s.text), std::move(s.params)}, Sql{std::move(n.text), std::move(n.params)}};
+}
+
+Sql CompileOrder(const std::vector<OrderTerm>& terms, const store::Dialect& dialect, const PathTable& paths) {
+  Compiler c(dialect, paths);
+  std::vector<Frag> all;
+  for (const auto& t : terms) {
+    auto parts = c.OrderTerms(t);
+    all.insert(all.end(), parts.begin(), parts.end());
+  }
+  Frag f = Join(all, ", ");
+  return Sql{std::move(f.text), std::move(f.params)};
+}
 
 Sql Compile(const Where& bound, const store::Dialect& dialect, const PathTable& paths) {
   if (!bound.bound) throw std::logic_error("where::Compile needs a bound where (call Bind)");

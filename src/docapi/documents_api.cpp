@@ -40,6 +40,17 @@ void AddDocumentRoutes(std::vector<Route>& routes, baasbox::DocumentService& doc
     return Reply{200, ""};
   });
 
+  // Projections (§11.4; gridbase's own admin routes, see baasbox::DocumentService).
+  AddRoute(routes, "GET", "/admin/collection/{name}/projection", Access::kAdmin,
+           [d](Context& ctx) { return Reply{200, d->ListProjections(ctx.caller, ctx.params[0])}; });
+  AddRoute(routes, "POST", "/admin/collection/{name}/projection/{key}", Access::kAdmin, [d](Context& ctx) {
+    return Reply{201, d->CreateProjection(ctx.caller, ctx.params[0], ctx.params[1])};
+  });
+  AddRoute(routes, "DELETE", "/admin/collection/{name}/projection/{key}", Access::kAdmin, [d](Context& ctx) {
+    d->DropProjection(ctx.caller, ctx.params[0], ctx.params[1]);
+    return Reply{200, ""};
+  });
+
   // --- documents (§9.5) ---------------------------------------------------------------------
   AddRoute(routes, "POST", "/document/{c}", Access::kUser,
            [d](Context& ctx) { return Reply{200, d->Create(ctx.caller, ctx.params[0], ctx.req.body)}; });

@@ -10,6 +10,7 @@
 
 #include "baasbox/common.hpp"
 #include "baasbox/documents.hpp"
+#include "baasbox/files.hpp"
 #include "baasbox/sessions.hpp"
 #include "baasbox/users.hpp"
 #include "docapi/surface.hpp"
@@ -47,6 +48,18 @@ struct Reply {
   int status = 200;
   boost::json::value data = "";
   std::string session_header;  // X-BB-SESSION response header (login, sign-up)
+  /// A raw answer instead of the envelope (§4.1: binary downloads and non-JSON content types are
+  /// not wrapped): sent as-is when `raw_content_type` is not empty, with `raw_headers` added.
+  std::string raw_content_type;
+  std::string raw_body;
+  std::vector<std::pair<std::string, std::string>> raw_headers;
+
+  static Reply Raw(std::string content_type, std::string body) {
+    Reply r;
+    r.raw_content_type = std::move(content_type);
+    r.raw_body = std::move(body);
+    return r;
+  }
 };
 
 using Handler = std::function<Reply(Context&)>;
@@ -78,5 +91,8 @@ void AddUserRoutes(std::vector<Route>& routes, Env& env);
 
 /// Collections, documents, grants and links (§9.4–§9.7).
 void AddDocumentRoutes(std::vector<Route>& routes, baasbox::DocumentService& docs);
+
+/// Files and their grants (§9.8).
+void AddFileRoutes(std::vector<Route>& routes, baasbox::FileService& files);
 
 }  // namespace gridbase::docapi

@@ -119,6 +119,7 @@ struct Surface::Impl {
   baasbox::UserService users;
   baasbox::SessionStore sessions;
   baasbox::DocumentService documents;
+  baasbox::FileService files;
   Env env;
   std::vector<Route> routes;
 
@@ -128,10 +129,21 @@ struct Surface::Impl {
         options(std::move(o)),
         users(s),
         sessions(options.session_timeout),
-        documents(s),
+        documents(s, DocumentsOptions()),
+        files(s),
         env{users, sessions, mailer, options} {
     AddUserRoutes(routes, env);
     AddDocumentRoutes(routes, documents);
+    AddFileRoutes(routes, files);
+  }
+
+  /// Link nodes that are users render as profiles (§5.3), seen by the caller (§5.2).
+  baasbox::DocumentOptions DocumentsOptions() {
+    baasbox::DocumentOptions o;
+    o.render_user = [this](store::Tx& tx, const baasbox::Caller& viewer, int64_t user_id) {
+      return users.LinkedProfile(tx, viewer, user_id);
+    };
+    return o;
   }
 
   /// §2.1–§2.3: fills ctx.caller or throws the row's error.
@@ -268,6 +280,13 @@ struct Surface::Impl {
       if (!found) throw BbError(404, "API not found");
       Authenticate(ctx, found->access);
       Reply reply = found->handler(ctx);
+      if (!reply.raw_content_type.empty()) {
+        res.status = reply.status;
+        res.content_type = std::move(reply.raw_content_type);
+        res.body = std::move(reply.raw_body);
+        for (auto& [name, value] : reply.raw_headers) res.set_header(std::move(name), std::move(value));
+        return;
+      }
       json::object out{{"result", "ok"}, {"data", std::move(reply.data)}, {"http_code", reply.status}};
       if (!call_id.empty()) out["call_id"] = call_id;
       if (!reply.session_header.empty()) res.set_header("X-BB-SESSION", reply.session_header);

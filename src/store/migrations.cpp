@@ -442,6 +442,43 @@ void V12BaasBoxDocuments(Tx& tx) {
   tx.Exec("CREATE INDEX bb_link_author ON bb_link (author_id)");
 }
 
+void V13BaasBoxFiles(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  // Files (baasbox.md §9.8): metadata and the JSON shown/queried (bb_doc) here; node ids in
+  // bb_node (kind 'file'), grants in bb_acl under table id 0.
+  tx.Exec(fmt::format(R"(CREATE TABLE bb_file (
+      id {pk},
+      uuid TEXT NOT NULL UNIQUE,
+      author_id INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      version INTEGER NOT NULL DEFAULT 1,
+      file_name TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      content_length INTEGER NOT NULL,
+      bb_doc TEXT NOT NULL))",
+                      fmt::arg("pk", pk)));
+  tx.Exec("CREATE INDEX bb_file_author ON bb_file (author_id)");
+  // The bytes, base64url text, apart so that listing never reads them.
+  tx.Exec(R"(CREATE TABLE bb_file_content (
+      file_id INTEGER PRIMARY KEY REFERENCES bb_file(id) ON DELETE CASCADE,
+      data TEXT NOT NULL))");
+}
+
+void V14BaasBoxProjections(Tx& tx) {
+  const auto pk = tx.dialect().AutoIdPrimaryKey();
+  // Declared projections of a collection (baasbox.md §11.4): columns bbp_<id>_s/_n of its table.
+  tx.Exec(fmt::format(R"(CREATE TABLE bb_projection (
+      id {pk},
+      collection_id INTEGER NOT NULL REFERENCES bb_collection(id) ON DELETE CASCADE,
+      key TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      UNIQUE (collection_id, key)))",
+                      fmt::arg("pk", pk)));
+  // PostgreSQL: the collation of the `where` language's toLowerCase()/toUpperCase() (Unicode
+  // simple case mapping, as SQLite's registered gb_lower/gb_upper).
+  if (tx.dialect().postgres()) tx.Exec("CREATE COLLATION IF NOT EXISTS gb_case (provider = libc, locale = 'C.UTF-8')");
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -456,6 +493,8 @@ const std::vector<Migration>& All() {
       {10, "views: filters, filter groups, sorts, group-bys, field options", &V10Views},
       {11, "BaasBox users and roles", &V11BaasBoxUsers},
       {12, "BaasBox collections, node ids, grants and links", &V12BaasBoxDocuments},
+      {13, "BaasBox files", &V13BaasBoxFiles},
+      {14, "BaasBox projections; case mapping collation", &V14BaasBoxProjections},
   };
   return kAll;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/store.hpp"
+#include "util/strings.hpp"
 #include "util/dates.hpp"
 
 namespace gridbase::store {
@@ -73,6 +74,19 @@ void FormatDateFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_text(ctx, out.c_str(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
 }
 
+/// gb_lower(text) / gb_upper(text): Unicode simple case mapping (util::Utf8CaseMap); NULL and
+/// non-text values give NULL.
+template <bool kUpper>
+void CaseMapFn(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  std::string out = util::Utf8CaseMap(std::string_view(text, static_cast<size_t>(sqlite3_value_bytes(argv[0]))), kUpper);
+  sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
 /// gb_contains_word(text, word): case-insensitive whole-word match (PostgreSQL's \m…\M).
 void ContainsWordFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_int(ctx, 0);
@@ -134,6 +148,10 @@ class Connection {
                                nullptr, nullptr, nullptr);
     sqlite3_create_function_v2(db_, "gb_contains_word", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                &ContainsWordFn, nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(db_, "gb_lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &CaseMapFn<false>,
+                               nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(db_, "gb_upper", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &CaseMapFn<true>,
+                               nullptr, nullptr, nullptr);
     ExecRaw("PRAGMA foreign_keys=ON");
     ExecRaw("PRAGMA cache_size=-16000");
     if (writer) {

@@ -1,5 +1,8 @@
 #include "util/strings.hpp"
 
+#include <locale.h>
+#include <wctype.h>
+
 #include <cctype>
 
 namespace gridbase::util {
@@ -133,6 +136,57 @@ std::vector<std::string> SplitCsv(std::string_view s) {
     }
   }
   out.push_back(std::move(cur));
+  return out;
+}
+
+std::string Utf8CaseMap(std::string_view s, bool upper) {
+  static const locale_t kLocale = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {  // ASCII: no locale needed
+      out += static_cast<char>(upper ? (b >= 'a' && b <= 'z' ? b - 32 : b) : (b >= 'A' && b <= 'Z' ? b + 32 : b));
+      ++i;
+      continue;
+    }
+    size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 0;
+    if (len == 0 || i + len > s.size()) {
+      out += s[i++];
+      continue;
+    }
+    char32_t cp = b & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+    bool valid = true;
+    for (size_t k = 1; k < len; ++k) {
+      auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) valid = false;
+      cp = (cp << 6) | (c & 0x3F);
+    }
+    if (!valid || !kLocale) {
+      out.append(s.substr(i, len));
+      i += len;
+      continue;
+    }
+    auto mapped = static_cast<char32_t>(upper ? towupper_l(static_cast<wint_t>(cp), kLocale)
+                                              : towlower_l(static_cast<wint_t>(cp), kLocale));
+    if (mapped < 0x80) {
+      out += static_cast<char>(mapped);
+    } else if (mapped < 0x800) {
+      out += static_cast<char>(0xC0 | (mapped >> 6));
+      out += static_cast<char>(0x80 | (mapped & 0x3F));
+    } else if (mapped < 0x10000) {
+      out += static_cast<char>(0xE0 | (mapped >> 12));
+      out += static_cast<char>(0x80 | ((mapped >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (mapped & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (mapped >> 18));
+      out += static_cast<char>(0x80 | ((mapped >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((mapped >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (mapped & 0x3F));
+    }
+    i += len;
+  }
   return out;
 }
 

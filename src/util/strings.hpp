@@ -6,6 +6,10 @@
 namespace gridbase::util {
 
 std::string ToLower(std::string_view s);
+/// Unicode simple case mapping of UTF-8 text, code point by code point (glibc's C.UTF-8
+/// towlower/towupper — what PostgreSQL's lower()/upper() do under a libc C.UTF-8 collation).
+/// Bytes that are not valid UTF-8 are kept as they are.
+std::string Utf8CaseMap(std::string_view s, bool upper);
 /// Python's str.strip(): removes leading and trailing whitespace.
 std::string_view Trim(std::string_view s);
 std::vector<std::string_view> Split(std::string_view s, char sep);

@@ -210,6 +210,17 @@ TEST(MoveStoreTest, MovesAWholeInstance) {
   ASSERT_EQ(doc.status, 200) << doc.body;
   std::string doc_id(doc.json().at("data").at("id").as_string());
   const std::string doc_before = bb.Get("/document/notes/" + doc_id, {bb_app, "X-BB-SESSION: " + bb_token}).body;
+  // A file (bb_file, bb_file_content, its node id and grant) with bytes that are not text.
+  const std::string file_bytes("gridbase\0\x01\xfe\xff file", 17);
+  auto file = bb.Request("POST", "/file",
+                         "--mvB\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.bin\"\r\n"
+                         "Content-Type: application/x-moved\r\n\r\n" + file_bytes +
+                             "\r\n--mvB\r\nContent-Disposition: form-data; name=\"attachedData\"\r\n\r\n"
+                             "{\"k\":\"v\"}\r\n--mvB--\r\n",
+                         {bb_app, "X-BB-SESSION: " + bb_token, "Content-Type: multipart/form-data; boundary=mvB"});
+  ASSERT_EQ(file.status, 201) << file.body;
+  std::string file_id(file.json().at("data").at("id").as_string());
+  const std::string file_details = bb.Get("/file/details/" + file_id, {bb_app, "X-BB-SESSION: " + bb_token}).body;
 
   const Snapshot before = Take(c, a.auth(), customers, projects);
   ASSERT_EQ(c.Get("/api/database/tokens/check/", {token_auth}).status, 200);
@@ -273,6 +284,11 @@ TEST(MoveStoreTest, MovesAWholeInstance) {
   ASSERT_EQ(relogin.status, 200) << relogin.body;
   std::string new_token(relogin.json().at("data").at("X-BB-SESSION").as_string());
   EXPECT_EQ(tbb.Get("/document/notes/" + doc_id, {bb_app, "X-BB-SESSION: " + new_token}).body, doc_before);
+  auto moved_file = tbb.Get("/file/" + file_id, {bb_app, "X-BB-SESSION: " + new_token});
+  EXPECT_EQ(moved_file.status, 200) << moved_file.body;
+  EXPECT_EQ(moved_file.body, file_bytes);
+  EXPECT_EQ(moved_file.header("content-type"), "application/x-moved");
+  EXPECT_EQ(tbb.Get("/file/details/" + file_id, {bb_app, "X-BB-SESSION: " + new_token}).body, file_details);
   auto more = tbb.Post("/document/notes", J(R"({"title":"after"})"), {bb_app, "X-BB-SESSION: " + new_token});
   EXPECT_EQ(more.status, 200) << more.body;
   // Login with the same password; the database token works.

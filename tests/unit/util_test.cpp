@@ -126,3 +126,18 @@ TEST(StringsTest, TrimAndSplit) {
 
 }  // namespace
 }  // namespace gridbase::util
+
+TEST(Utf8CaseMap, MapsEveryCodePointSimplyAndKeepsInvalidBytes) {
+  using gridbase::util::Utf8CaseMap;
+  EXPECT_EQ(Utf8CaseMap("Hello World", false), "hello world");
+  EXPECT_EQ(Utf8CaseMap("Hello World", true), "HELLO WORLD");
+  EXPECT_EQ(Utf8CaseMap("\xc3\x89T\xc3\x89", false), "\xc3\xa9t\xc3\xa9");             // ÉTÉ → été
+  EXPECT_EQ(Utf8CaseMap("\xc3\xa9t\xc3\xa9", true), "\xc3\x89T\xc3\x89");              // été → ÉTÉ
+  EXPECT_EQ(Utf8CaseMap("\xce\xa3\xce\xb1", false), "\xcf\x83\xce\xb1");               // Σα → σα
+  EXPECT_EQ(Utf8CaseMap("Stra\xc3\x9f" "e", true), "STRA\xc3\x9f" "E");                // ß: simple mapping keeps it
+  EXPECT_EQ(Utf8CaseMap("\xd0\x96\xd0\xb8\xd0\xb7\xd0\xbd\xd1\x8c", true),
+            "\xd0\x96\xd0\x98\xd0\x97\xd0\x9d\xd0\xac");                              // Жизнь → ЖИЗНЬ
+  EXPECT_EQ(Utf8CaseMap("\xf0\x90\x90\x80", false), "\xf0\x90\x90\xa8");               // Deseret 𐐀 → 𐐨 (4 bytes)
+  EXPECT_EQ(Utf8CaseMap("\xe6\x97\xa5\xe6\x9c\xac", true), "\xe6\x97\xa5\xe6\x9c\xac");  // no case
+  EXPECT_EQ(Utf8CaseMap("a\xff" "B\xc3", false), "a\xff" "b\xc3");                     // invalid bytes kept
+}
