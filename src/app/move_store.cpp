@@ -34,6 +34,7 @@
 #include "app/config.hpp"
 #include "baasbox/documents.hpp"
 #include "store/ddl.hpp"
+#include "store/doc_counts.hpp"
 #include "store/store.hpp"
 #include "types/field_type.hpp"
 #include "util/crypto.hpp"
@@ -844,7 +845,11 @@ std::vector<TablePlan> Plan(Tx& src, std::vector<std::string>& warnings) {
   std::map<int64_t, std::string> user_tables;  // tbl_<id> present in the source
   for (const auto& name : ListTables(src)) {
     std::smatch m;
-    if (known.count(name) || name == "gridbase_migrations" || name.rfind("sqlite_", 0) == 0) continue;
+    // bb_doc_count: the target's triggers count the copied rows, then it is rebuilt (below).
+    if (known.count(name) || name == "gridbase_migrations" || name == "bb_doc_count" ||
+        name.rfind("sqlite_", 0) == 0) {
+      continue;
+    }
     if (std::regex_match(name, SearchTableRe())) continue;
     if (std::regex_match(name, m, UserTableRe())) {
       user_tables.emplace(std::stoll(m[1].str()), name);
@@ -1104,6 +1109,13 @@ int MoveStore(const MoveStoreOptions& options) {
         for (const auto& t : plans) {
           if (t.id_col < 0) continue;
           SetSequence(dst, t.name, std::max(t.max_id, t.source_sequence.value_or(0)));
+        }
+      });
+      // The BaasBox document counters, recomputed from what was copied.
+      target->Write([&](Tx& dst) {
+        dst.Exec("DELETE FROM bb_doc_count");
+        for (const auto& t : plans) {
+          if (t.baasbox) store::RebuildDocCounts(dst, t.user_table_id);
         }
       });
       copy_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -51,6 +51,45 @@ bool Allowed(store::Tx& tx, const Caller& caller, int64_t table_id, int64_t row_
   return c->Next();
 }
 
+std::optional<int64_t> CountedReadable(store::Tx& tx, const Caller& caller, int64_t table_id) {
+  std::string sql =
+      "SELECT principal_kind, n, dup FROM bb_doc_count WHERE table_id = ? AND ((principal_kind = '*' AND "
+      "principal_id = 0)";
+  std::vector<store::Value> params{table_id};
+  if (!caller.bypass_acl) {
+    sql += " OR (principal_kind = 'U' AND principal_id = ?)";
+    params.emplace_back(caller.user_id);  // 0 (anonymous) holds no user grants
+    if (!caller.role_ids.empty()) {
+      sql += " OR (principal_kind = 'R' AND principal_id IN (";
+      for (size_t i = 0; i < caller.role_ids.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        params.emplace_back(caller.role_ids[i]);
+      }
+      sql += "))";
+    }
+  }
+  sql += ")";
+  auto c = tx.QueryV(sql, params);
+  std::optional<int64_t> total;
+  int holders = 0;
+  int64_t n = 0;
+  bool dup = false;
+  while (c->Next()) {
+    if (c->String(0) == "*") {
+      total = c->Int(1);
+    } else if (c->Int(1) != 0 || c->Int(2) != 0) {
+      ++holders;
+      n = c->Int(1);
+      dup = c->Int(2) != 0;
+    }
+  }
+  if (!total) return std::nullopt;  // no counters for this table (should not happen): scan
+  if (caller.bypass_acl) return total;
+  if (holders == 0) return 0;
+  if (holders > 1 || dup) return std::nullopt;
+  return n;
+}
+
 void AddGrant(store::Tx& tx, int64_t table_id, int64_t row_id, char perm, char kind, int64_t principal) {
   const std::string p(1, perm), k(1, kind);
   tx.Exec("DELETE FROM bb_acl WHERE table_id = ? AND row_id = ? AND perm = ? AND principal_kind = ? AND "

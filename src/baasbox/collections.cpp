@@ -11,6 +11,7 @@
 #include "services/schema.hpp"
 #include "services/views.hpp"
 #include "store/ddl.hpp"
+#include "store/doc_counts.hpp"
 #include "util/time.hpp"
 #include "util/validate.hpp"
 
@@ -83,6 +84,7 @@ std::pair<int64_t, int64_t> CreateCollectionTable(store::Tx& tx, const std::stri
       database_id, name, position, util::NowMicros());
   store::CreateUserTable(tx, table_id);
   AddDocumentColumns(tx, table_id);
+  store::RebuildDocCounts(tx, table_id);  // its counters, at zero
   services::ViewService::CreateDefaultView(tx, table_id, std::nullopt);
   auto schema = services::LoadSchema(tx, table_id);
   types::Field spec;
@@ -164,6 +166,7 @@ void DocumentService::DropCollection(const Caller& caller, const std::string& na
     }
     tx.Exec("DELETE FROM bb_node WHERE kind = 'doc' AND table_id = ?", coll->table_id);
     tx.Exec("DELETE FROM bb_acl WHERE table_id = ?", coll->table_id);
+    tx.Exec("DELETE FROM bb_doc_count WHERE table_id = ?", coll->table_id);
     tx.Exec("DELETE FROM bb_collection WHERE id = ?", coll->id);
     // The Baserow table goes like a trashed-then-emptied table: metadata, then the data.
     auto schema = services::LoadSchema(tx, coll->table_id);
@@ -225,6 +228,7 @@ void AddDocumentColumns(store::Tx& tx, int64_t table_id) {
   store::AddColumn(tx, table_id, "bb_doc", "TEXT", "");
   const std::string t = store::TableName(table_id);
   tx.Exec("CREATE UNIQUE INDEX " + t + "_bb_uuid ON " + t + " (bb_uuid)");
+  store::InstallDocCountTriggers(tx, table_id);
 }
 
 bool IsDocumentColumn(std::string_view column) {

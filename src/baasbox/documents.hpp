@@ -142,8 +142,9 @@ class DocumentService {
 };
 
 /// The columns a collection's table has besides Baserow's (bb_uuid, bb_version, bb_author_id,
-/// bb_created_at, bb_doc) and the unique index on bb_uuid; used by collection creation and by
-/// move-store when it recreates such a table.
+/// bb_created_at, bb_doc), the unique index on bb_uuid and the document-counter triggers
+/// (store/doc_counts.hpp); used by collection creation and by move-store when it recreates such
+/// a table.
 void AddDocumentColumns(store::Tx& tx, int64_t table_id);
 /// Whether `column` is one of those columns.
 bool IsDocumentColumn(std::string_view column);

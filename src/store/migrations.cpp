@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "store/doc_counts.hpp"
 #include "store/pg_functions.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
@@ -479,6 +480,21 @@ void V14BaasBoxProjections(Tx& tx) {
   if (tx.dialect().postgres()) tx.Exec("CREATE COLLATION IF NOT EXISTS gb_case (provider = libc, locale = 'C.UTF-8')");
 }
 
+void V15BaasBoxDocCounts(Tx& tx) {
+  // Trigger-maintained document counters (store/doc_counts.hpp), filled for the collections
+  // that exist.
+  CreateDocCountSchema(tx);
+  std::vector<int64_t> tables;
+  {
+    auto c = tx.Query("SELECT table_id FROM bb_collection ORDER BY table_id");
+    while (c->Next()) tables.push_back(c->Int(0));
+  }
+  for (int64_t t : tables) {
+    InstallDocCountTriggers(tx, t);
+    RebuildDocCounts(tx, t);
+  }
+}
+
 const std::vector<Migration>& All() {
   static const std::vector<Migration> kAll = {
       {1, "core: users, tokens, settings, workspaces, applications, tables", &V1Core},
@@ -495,6 +511,7 @@ const std::vector<Migration>& All() {
       {12, "BaasBox collections, node ids, grants and links", &V12BaasBoxDocuments},
       {13, "BaasBox files", &V13BaasBoxFiles},
       {14, "BaasBox projections; case mapping collation", &V14BaasBoxProjections},
+      {15, "BaasBox document counters", &V15BaasBoxDocCounts},
   };
   return kAll;
 }

@@ -38,7 +38,7 @@ TEST(CliTest, MigrateAndCreateUser) {
   std::string dir = ::mkdtemp(tmpl);
   std::string out;
   ASSERT_EQ(RunCli({"migrate", "--data-dir", dir}, &out), 0) << out;
-  EXPECT_NE(out.find("applied 14 migration(s)"), std::string::npos) << out;
+  EXPECT_NE(out.find("applied 15 migration(s)"), std::string::npos) << out;
   ASSERT_EQ(RunCli({"migrate", "--data-dir", dir}, &out), 0) << out;
   EXPECT_NE(out.find("applied 0 migration(s)"), std::string::npos) << out;
   ASSERT_EQ(RunCli({"create-user", "--data-dir", dir, "--email", "Admin@Example.com", "--password", "admin-password"}, &out), 0) << out;

@@ -289,8 +289,18 @@ TEST(MoveStoreTest, MovesAWholeInstance) {
   EXPECT_EQ(moved_file.body, file_bytes);
   EXPECT_EQ(moved_file.header("content-type"), "application/x-moved");
   EXPECT_EQ(tbb.Get("/file/details/" + file_id, {bb_app, "X-BB-SESSION: " + new_token}).body, file_details);
+  // The document counters (rebuilt on the target) answer the count, and keep counting.
+  EXPECT_EQ(tbb.Get("/document/notes/count", {bb_app, "X-BB-SESSION: " + new_token}).json().at("data"),
+            J(R"({"count":1})"));
   auto more = tbb.Post("/document/notes", J(R"({"title":"after"})"), {bb_app, "X-BB-SESSION: " + new_token});
   EXPECT_EQ(more.status, 200) << more.body;
+  EXPECT_EQ(tbb.Get("/document/notes/count", {bb_app, "X-BB-SESSION: " + new_token}).json().at("data"),
+            J(R"({"count":2})"));
+  auto counters = RunSql(target.db_file(),
+                         "SELECT c.principal_kind || ':' || c.n || ':' || c.dup FROM bb_doc_count c JOIN bb_collection b "
+                         "ON b.table_id = c.table_id WHERE b.name = 'notes' ORDER BY c.principal_kind = 'U'");
+  ASSERT_TRUE(counters.has_value());
+  EXPECT_EQ(*counters, "*:2:0\nU:2:0\n");
   // Login with the same password; the database token works.
   auto login = t.Post("/api/user/token-auth/", json::object{{"email", email}, {"password", "password123"}});
   EXPECT_EQ(login.status, 200) << login.body;
