@@ -11,6 +11,7 @@
 
 #include "baasbox/common.hpp"
 #include "baasbox/where.hpp"
+#include "util/geo.hpp"
 
 namespace gridbase::baasbox {
 
@@ -81,9 +82,21 @@ std::vector<Token> Lex(std::string_view s) {
       t.quoted = true;
       t.text = std::string(s.substr(i + 1, j - i - 1));
       i = j + 1;
-    } else if (std::isdigit(static_cast<unsigned char>(ch))) {
-      size_t j = i;
-      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    } else if (std::isdigit(static_cast<unsigned char>(ch)) ||
+               (ch == '-' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])))) {
+      // An index, or a number argument of distance(): [-]digits[.digits][e[+|-]digits].
+      auto digit = [&](size_t k) { return k < s.size() && std::isdigit(static_cast<unsigned char>(s[k])); };
+      size_t j = i + 1;
+      while (digit(j)) ++j;
+      if (j < s.size() && s[j] == '.' && digit(j + 1)) {
+        j += 2;
+        while (digit(j)) ++j;
+      }
+      if (j < s.size() && (s[j] == 'e' || s[j] == 'E') &&
+          (digit(j + 1) || (j + 2 < s.size() && (s[j + 1] == '+' || s[j + 1] == '-') && digit(j + 2)))) {
+        j += 2;
+        while (digit(j)) ++j;
+      }
       t.kind = Tok::kNumber;
       t.text = std::string(s.substr(i, j - i));
       i = j;
@@ -118,10 +131,17 @@ struct PathOp {
   std::vector<Meth> methods;
 };
 
+/// An argument of distance(): a path (with methods) or a number literal.
+struct DistanceArg {
+  std::optional<PathOp> path;
+  double number = 0;
+};
+
 struct Item {
   Agg agg = Agg::kNone;
   bool star = false;  // count(*)
   PathOp op;
+  std::vector<DistanceArg> distance;  // distance(lat1, lon1, lat2, lon2) when not empty
   std::string name;   // output name
 };
 
@@ -161,7 +181,8 @@ class Parser {
       if (Peek().kind == Tok::kLBracket) {
         if (!p.methods.empty()) Fail(Peek().pos, "index after a method");
         Take();
-        if (Peek().kind != Tok::kNumber) Fail(Peek().pos, "expected an index");
+        if (Peek().kind != Tok::kNumber || Peek().text.find_first_not_of("0123456789") != std::string::npos)
+          Fail(Peek().pos, "expected an index");
         auto n = ParseInt(Take().text);
         if (!n) Fail(Peek().pos, "index out of range");
         p.steps.push_back(where::Step{true, "", *n});
@@ -208,10 +229,35 @@ class Parser {
     }
   }
 
+  /// distance(lat1, lon1, lat2, lon2) of §8.5: four paths or numbers.
+  void Distance(Item& it) {
+    const Token& name = Take();
+    Take();  // '('
+    while (Peek().kind != Tok::kRParen) {
+      DistanceArg a;
+      if (Peek().kind == Tok::kNumber) {
+        auto v = where::Value::ParseNumber(Take().text);
+        if (!v) Fail(name.pos, "bad number");
+        a.number = v->num;
+      } else {
+        a.path = Path();
+      }
+      it.distance.push_back(std::move(a));
+      if (Peek().kind != Tok::kComma) break;
+      Take();
+    }
+    if (it.distance.size() != 4 || Peek().kind != Tok::kRParen)
+      Fail(name.pos, "distance() takes 4 arguments (lat1, lon1, lat2, lon2)");
+    Take();
+    it.name = "distance";
+  }
+
   Item FieldItem() {
     Item it;
     const Token& t = Peek();
-    if (t.kind == Tok::kName && !t.quoted && Peek(1).kind == Tok::kLParen) {
+    if (t.kind == Tok::kName && !t.quoted && Peek(1).kind == Tok::kLParen && IEquals(t.text, "distance")) {
+      Distance(it);
+    } else if (t.kind == Tok::kName && !t.quoted && Peek(1).kind == Tok::kLParen) {
       if (IEquals(t.text, "count")) it.agg = Agg::kCount;
       else if (IEquals(t.text, "sum")) it.agg = Agg::kSum;
       else if (IEquals(t.text, "avg")) it.agg = Agg::kAvg;
@@ -372,6 +418,23 @@ std::optional<json::value> Eval(const PathOp& op, const CriteriaRow& row) {
     }
   }
   return v;
+}
+
+/// distance() of a `fields` item (§8.5): km, or null unless all four arguments are numbers — the
+/// rule and the arithmetic of the `where` function (util::HaversineKm).
+json::value EvalDistance(const Item& it, const CriteriaRow& row) {
+  double v[4];
+  for (size_t i = 0; i < 4; ++i) {
+    const DistanceArg& a = it.distance[i];
+    if (!a.path) {
+      v[i] = a.number;
+      continue;
+    }
+    auto x = Eval(*a.path, row);
+    if (!x || !x->is_number()) return nullptr;
+    v[i] = x->to_number<double>();
+  }
+  return util::HaversineKm(v[0], v[1], v[2], v[3]);
 }
 
 /// §7.5 order of mixed types: missing/null < false < true < numbers < strings < arrays/objects.
@@ -558,6 +621,8 @@ boost::json::array ApplyInMemory(std::vector<CriteriaRow> rows, const Criteria& 
       for (const auto& it : items) {
         if (it.agg != Agg::kNone) {
           obj[it.name] = Aggregate(it, g);
+        } else if (!it.distance.empty()) {
+          obj[it.name] = o.rep ? EvalDistance(it, *o.rep) : json::value(nullptr);
         } else {
           std::optional<json::value> v;
           if (o.rep) v = Eval(it.op, *o.rep);

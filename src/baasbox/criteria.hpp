@@ -6,8 +6,9 @@
 // `where` is compiled to SQL by where.hpp; `fields`, `groupBy` and `orderBy` are parsed here by
 // a small tokenizer into path step lists and enums (never SQL) and evaluated over the candidate
 // rows, then paged. Their grammar is §7.4/§7.5 restricted to paths, the tier-1 methods
-// (toLowerCase, toUpperCase, length, size, trim) and the aggregates count/sum/avg/min/max;
-// anything else (eval, expand, distance, sub-queries, hidden fields) is a CriteriaError.
+// (toLowerCase, toUpperCase, length, size, trim), the aggregates count/sum/avg/min/max and, in
+// `fields`, distance(lat1, lon1, lat2, lon2) over paths and numbers (§8.5; output name
+// "distance"); anything else (eval, expand, sub-queries, hidden fields) is a CriteriaError.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>

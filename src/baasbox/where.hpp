@@ -23,6 +23,13 @@
 //   matches string values only; a pattern without `%` is equality.
 // * Methods: toLowerCase/toUpperCase (Unicode simple case mapping — see where_sql.cpp), trim (space, tab, CR, LF), length (code points; missing/null → 0),
 //   size (array/object element count, anything else 0).
+// * distance(lat1, lon1, lat2, lon2) (§8.5, tier 2): great-circle km (util::HaversineKm, degrees
+//   in); each argument any operand, a bare `?` whose value parses as a number counting as that
+//   number; any argument not a number (missing, null, string, boolean, date, array, object) →
+//   null. Multi-valued arguments give every combination (as for a predicate's operands). With
+//   constant arguments only, the result is a constant (coerced like a literal); otherwise a
+//   number-typed value like a system field. SQL: gb_distance() on SQLite, an inline expression
+//   on PostgreSQL.
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
@@ -110,12 +117,14 @@ struct Step {
 };
 
 struct Operand {
-  enum class Kind { kValue, kPlaceholder, kPath, kDate, kSysdate };
+  enum class Kind { kValue, kPlaceholder, kPath, kDate, kSysdate, kDistance };
   Kind kind = Kind::kValue;
   Value value;               // kValue
   int placeholder = -1;      // kPlaceholder: 0-based, left to right
   std::vector<Step> path;    // kPath (first step is always a key)
-  std::vector<Operand> args; // kDate: the date text and an optional format (kValue / kPlaceholder)
+  /// kDate: the date text and an optional format (kValue / kPlaceholder);
+  /// kDistance: lat1, lon1, lat2, lon2 (any operands).
+  std::vector<Operand> args;
   std::vector<Method> methods;
   size_t pos = 0;            // byte offset in the where text (error messages)
 };
@@ -139,7 +148,8 @@ struct Expr {
   std::vector<Operand> operands;
 };
 
-/// A parsed criteria string. After Bind, no kPlaceholder, kDate or kSysdate operand remains.
+/// A parsed criteria string. After Bind, no kPlaceholder, kDate or kSysdate operand remains
+/// (kDistance stays, its arguments bound).
 struct Where {
   Expr root;
   int placeholders = 0;
@@ -149,8 +159,9 @@ struct Where {
 /// Parses a decoded `where` string (§8.3, §8.4). Throws CriteriaError.
 Where Parse(std::string_view text);
 
-/// Replaces the i-th placeholder with params[i] (a string value, §8.8) and resolves date() and
-/// sysdate() (`now_ms`: the request's clock). Fewer params than placeholders, more than 100
+/// Replaces the i-th placeholder with params[i] (a string value, §8.8; a number when it is a
+/// bare argument of distance() and parses as one) and resolves date() and sysdate() (`now_ms`:
+/// the request's clock). Fewer params than placeholders, more than 100
 /// params, an over-long param or pattern, NUL or invalid UTF-8, or an unparsable date → throws
 /// CriteriaError. Surplus params are ignored.
 Where Bind(Where parsed, std::span<const std::string> params, int64_t now_ms);

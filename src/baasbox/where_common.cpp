@@ -8,6 +8,7 @@
 #include "baasbox/where_internal.hpp"
 #include "util/strings.hpp"
 #include "util/dates.hpp"
+#include "util/geo.hpp"
 
 namespace gridbase::baasbox::where {
 
@@ -408,6 +409,16 @@ Value ApplyMethod(const Value& v, Method m) {
       return Value::Integer(0);  // scalars have no elements
   }
   return Value::Null();
+}
+
+Value Distance(const Value& lat1, const Value& lon1, const Value& lat2, const Value& lon2) {
+  for (const Value* v : {&lat1, &lon1, &lat2, &lon2})
+    if (v->type != Type::kNumber) return Value::Null();
+  Value out;
+  out.type = Type::kNumber;
+  out.num = util::HaversineKm(lat1.num, lon1.num, lat2.num, lon2.num);
+  if (out.num == 0) out.num = 0;  // no negative zero
+  return out;
 }
 
 }  // namespace internal

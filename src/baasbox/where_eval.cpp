@@ -29,11 +29,14 @@ bool PathHidden(const std::vector<Step>& path, const PathTable& paths) {
   return false;
 }
 
+void CheckOperand(const Operand& o, const PathTable& paths) {
+  if (o.kind == Operand::Kind::kPath && PathHidden(o.path, paths))
+    throw CriteriaError("at " + std::to_string(o.pos) + ": field '" + o.path[0].key + "' is not queryable");
+  for (const Operand& a : o.args) CheckOperand(a, paths);  // distance() arguments
+}
+
 void CheckExpr(const Expr& e, const PathTable& paths, bool relative) {
-  for (const Operand& o : e.operands) {
-    if (o.kind == Operand::Kind::kPath && PathHidden(o.path, paths))
-      throw CriteriaError("at " + std::to_string(o.pos) + ": field '" + o.path[0].key + "' is not queryable");
-  }
+  for (const Operand& o : e.operands) CheckOperand(o, paths);
   if (e.kind == Expr::Kind::kContainsCond && !relative) {
     const Operand& f = e.operands[0];
     if (f.path.size() == 1 && paths.system.count(f.path[0].key))
@@ -231,6 +234,8 @@ class Evaluator {
     Nodes nodes;
     if (o.kind == Operand::Kind::kPath) {
       nodes = Walk(o.path, root, relative);
+    } else if (o.kind == Operand::Kind::kDistance) {
+      nodes = Distance(o, root, relative);
     } else {
       Node n;
       n.kind = Node::Kind::kConst;
@@ -240,6 +245,34 @@ class Evaluator {
     for (Method m : o.methods)
       for (auto& n : nodes) n = ApplyMethodNode(n, m);
     return nodes;
+  }
+
+  /// distance(): one node per combination of the arguments' nodes; a constant when every
+  /// argument is one (then exactly one node each), else a typed number (null unless all four
+  /// values are numbers).
+  Nodes Distance(const Operand& o, const json::value* root, bool relative) {
+    std::vector<Nodes> args;
+    bool constant = true;
+    for (const Operand& a : o.args) {
+      args.push_back(Eval(a, root, relative));
+      for (const Node& n : args.back()) constant = constant && n.kind == Node::Kind::kConst;
+    }
+    Nodes out;
+    if (args.size() != 4) return out;
+    auto number = [](const Node& n) {
+      auto v = Scalar(n);
+      return v ? *v : Value::Null();
+    };
+    for (const Node& a : args[0])
+      for (const Node& b : args[1])
+        for (const Node& c : args[2])
+          for (const Node& d : args[3]) {
+            Node n;
+            n.kind = constant ? Node::Kind::kConst : Node::Kind::kTyped;
+            n.v = internal::Distance(number(a), number(b), number(c), number(d));
+            out.push_back(std::move(n));
+          }
+    return out;
   }
 
   Nodes Walk(const std::vector<Step>& path, const json::value* root, bool relative) {

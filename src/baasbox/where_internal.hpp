@@ -42,4 +42,8 @@ std::string_view TrimChars(std::string_view s);
 /// result); kNull is "missing".
 Value ApplyMethod(const Value& v, Method m);
 
+/// distance() over four scalar values (§8.5): the great-circle km when all four are numbers,
+/// else kNull.
+Value Distance(const Value& lat1, const Value& lon1, const Value& lat2, const Value& lon2);
+
 }  // namespace gridbase::baasbox::where::internal

@@ -1,7 +1,8 @@
 // The `where` lexer (§8.4), recursive-descent parser (§8.3) and parameter binding (§8.8).
-// Tier 1 is complete; tier 2 constructs (CONTAINSALL/KEY/VALUE/TEXT, MATCHES, a lone operand,
-// distance(), the as*/string-slicing/keys/values methods, RID literals) are refused with the
-// criteria error, as is everything §8.4 lists as rejected.
+// Tier 1 is complete, and of tier 2 the function distance(lat1, lon1, lat2, lon2) (§8.5:
+// exactly four operands, name in any case); the other tier 2 constructs (CONTAINSALL/KEY/VALUE/
+// TEXT, MATCHES, a lone operand, the as*/string-slicing/keys/values methods, RID literals) are
+// refused with the criteria error, as is everything §8.4 lists as rejected.
 #include <fmt/format.h>
 
 #include <charconv>
@@ -284,6 +285,7 @@ class Parser {
   size_t k_ = 0;
   int placeholders_ = 0;
   int predicates_ = 0;
+  int function_depth_ = 0;  // distance() inside distance()
 
   const Token& Peek(size_t ahead = 0) const { return t_[std::min(k_ + ahead, t_.size() - 1)]; }
   const Token& Take() { return t_[std::min(k_++, t_.size() - 1)]; }
@@ -580,6 +582,22 @@ class Parser {
       Expect(Tok::kRParen, "')' (sysdate takes no arguments)");
       return;
     }
+    if (IEq(name.text, "distance")) {
+      // distance(lat1, lon1, lat2, lon2): four operands of any kind (§8.5).
+      if (++function_depth_ > kMaxDepth) Fail(name.pos, "nesting too deep");
+      o.kind = Operand::Kind::kDistance;
+      while (true) {
+        if (Peek().kind == Tok::kRParen) break;
+        o.args.push_back(Operand_());
+        if (Peek().kind != Tok::kComma) break;
+        ++k_;
+      }
+      if (o.args.size() != 4 || Peek().kind != Tok::kRParen)
+        Fail(name.pos, fmt::format("{}() takes 4 arguments (lat1, lon1, lat2, lon2)", name.text));
+      ++k_;
+      --function_depth_;
+      return;
+    }
     if (!IEq(name.text, "date")) Fail(name.pos, fmt::format("function {}() is not supported", name.text));
     o.kind = Operand::Kind::kDate;
     while (true) {
@@ -613,7 +631,15 @@ struct Binder {
   int64_t now_ms;
 
   void BindOperand(Operand& o) {
-    for (auto& a : o.args) BindOperand(a);
+    for (auto& a : o.args) {
+      // A bare `?` argument of distance() is a number when its value parses as one (§8.7's
+      // coercion of a param toward a number, as `n = ?` with "2"); anything else stays as is.
+      bool numeric_param = o.kind == Operand::Kind::kDistance && a.kind == Operand::Kind::kPlaceholder && a.methods.empty();
+      BindOperand(a);
+      if (numeric_param) {
+        if (auto n = Value::ParseNumber(a.value.text)) a.value = std::move(*n);
+      }
+    }
     switch (o.kind) {
       case Operand::Kind::kPlaceholder:
         o.kind = Operand::Kind::kValue;

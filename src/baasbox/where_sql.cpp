@@ -16,6 +16,11 @@
 // Case mapping (toLowerCase/toUpperCase): Unicode simple case mapping, code point by code
 // point, identical in the evaluator (util::Utf8CaseMap), on SQLite (gb_lower/gb_upper, the same
 // C++ function) and on PostgreSQL (lower/upper under the libc C.UTF-8 collation gb_case).
+//
+// distance(): on SQLite the registered gb_distance(), util::HaversineKm as in the evaluator; on
+// PostgreSQL an inline expression doing the same float8 operations in the same order (see
+// util/geo.hpp), so the two agree to the bit. Each argument is its numeric view (NULL unless a
+// number); any NULL gives NULL. No stored function, no migration.
 #include <fmt/format.h>
 
 #include "baasbox/where_internal.hpp"
@@ -398,9 +403,72 @@ class Compiler {
     return n;
   }
 
+  /// An argument of distance() as a number expression; nullopt when it is never a number.
+  std::optional<Frag> NumberArg(const SNode& n) {
+    if (n.kind == SNode::Kind::kConst) {
+      if (n.value.type != Type::kNumber) return std::nullopt;
+      return Bound(n.value, Type::kNumber);
+    }
+    return View(n, Type::kNumber);
+  }
+
+  /// distance(): the arguments' rows combined (every combination, as the evaluator); a constant
+  /// when all four arguments are, else a number-typed node.
+  SSet DistanceSet(const Operand& o, const SNode& root, bool relative) {
+    SSet set;
+    std::vector<SNode> args;
+    bool constant = true;
+    for (const Operand& a : o.args) {
+      SSet s = OperandSet(a, root, relative);
+      set.from.insert(set.from.end(), s.from.begin(), s.from.end());
+      set.conds.insert(set.conds.end(), s.conds.begin(), s.conds.end());
+      constant = constant && s.node.kind == SNode::Kind::kConst;
+      args.push_back(std::move(s.node));
+    }
+    if (args.size() != 4) throw std::logic_error("distance() needs 4 arguments");
+    if (constant) {
+      set.node.kind = SNode::Kind::kConst;
+      set.node.value = internal::Distance(args[0].value, args[1].value, args[2].value, args[3].value);
+      return set;
+    }
+    std::vector<Frag> x;
+    for (const SNode& a : args) {
+      auto f = NumberArg(a);
+      if (!f) {
+        set.node = MakeTyped(TypedNull(Type::kNumber), Type::kNumber);
+        return set;
+      }
+      x.push_back(std::move(*f));
+    }
+    if (!pg_) {
+      set.node = MakeTyped("gb_distance(" + Join(x, ", ") + ")", Type::kNumber);
+      return set;
+    }
+    // util::HaversineKm step by step: radians, then the half-angle sines, then the clamped
+    // asin; a NULL argument leaves the inner row out, so the scalar subquery gives NULL
+    // (greatest/least would otherwise skip NULLs).
+    std::string r = Alias("wr"), h = Alias("wh");
+    auto rad = [](const Frag& f) { return "radians(CAST((" + f + ") AS DOUBLE PRECISION))"; };
+    Frag inner = "(SELECT " + rad(x[0]) + " AS p1, " + rad(x[1]) + " AS l1, " + rad(x[2]) + " AS p2, " + rad(x[3]) + " AS l2)";
+    Frag half = Frag(fmt::format(
+                    "(SELECT {0}.p1, {0}.p2, sin(({0}.p2 - {0}.p1) / 2) AS s1, sin(({0}.l2 - {0}.l1) / 2) AS s2 FROM ", r)) +
+                inner +
+                fmt::format(" AS {0} WHERE {0}.p1 IS NOT NULL AND {0}.l1 IS NOT NULL AND {0}.p2 IS NOT NULL AND {0}.l2 IS "
+                            "NOT NULL)",
+                            r);
+    Frag expr = Frag(fmt::format("(SELECT 12742 * asin(least(1, sqrt(greatest(0, {0}.s1 * {0}.s1 + cos({0}.p1) * "
+                                 "cos({0}.p2) * {0}.s2 * {0}.s2)))) FROM ",
+                                 h)) +
+                half + " AS " + h + ")";
+    set.node = MakeTyped(std::move(expr), Type::kNumber);
+    return set;
+  }
+
   SSet OperandSet(const Operand& o, const SNode& root, bool relative) {
     SSet set;
-    if (o.kind != Operand::Kind::kPath) {
+    if (o.kind == Operand::Kind::kDistance) {
+      set = DistanceSet(o, root, relative);
+    } else if (o.kind != Operand::Kind::kPath) {
       set.node.kind = SNode::Kind::kConst;
       set.node.value = o.value;
     } else if (!relative && (paths_.system.count(o.path[0].key) || o.path[0].key[0] == '@')) {

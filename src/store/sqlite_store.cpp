@@ -12,6 +12,7 @@
 #include "store/store.hpp"
 #include "util/strings.hpp"
 #include "util/dates.hpp"
+#include "util/geo.hpp"
 
 namespace gridbase::store {
 
@@ -87,6 +88,19 @@ void CaseMapFn(sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
   sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
 }
 
+/// gb_distance(lat1, lon1, lat2, lon2): the BaasBox where/fields distance() (util::HaversineKm,
+/// degrees in, km out); NULL unless all four arguments are numbers (INTEGER or REAL).
+void DistanceFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  double v[4];
+  for (int i = 0; i < 4; ++i) {
+    int type = i < argc ? sqlite3_value_type(argv[i]) : SQLITE_NULL;
+    if (type != SQLITE_INTEGER && type != SQLITE_FLOAT) return sqlite3_result_null(ctx);
+    // An INTEGER becomes the nearest double, as the evaluator's static_cast<double>.
+    v[i] = type == SQLITE_INTEGER ? static_cast<double>(sqlite3_value_int64(argv[i])) : sqlite3_value_double(argv[i]);
+  }
+  sqlite3_result_double(ctx, util::HaversineKm(v[0], v[1], v[2], v[3]));
+}
+
 /// gb_contains_word(text, word): case-insensitive whole-word match (PostgreSQL's \m…\M).
 void ContainsWordFn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   if (argc != 2 || sqlite3_value_type(argv[0]) == SQLITE_NULL) return sqlite3_result_int(ctx, 0);
@@ -151,6 +165,8 @@ class Connection {
     sqlite3_create_function_v2(db_, "gb_lower", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &CaseMapFn<false>,
                                nullptr, nullptr, nullptr);
     sqlite3_create_function_v2(db_, "gb_upper", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &CaseMapFn<true>,
+                               nullptr, nullptr, nullptr);
+    sqlite3_create_function_v2(db_, "gb_distance", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &DistanceFn,
                                nullptr, nullptr, nullptr);
     ExecRaw("PRAGMA foreign_keys=ON");
     ExecRaw("PRAGMA cache_size=-16000");

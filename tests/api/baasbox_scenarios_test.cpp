@@ -418,9 +418,44 @@ TEST_F(BaasBoxWhereExamplesTest, DocumentRowsOfSection82) {
 }
 
 TEST_F(BaasBoxWhereExamplesTest, DistanceOfRow7) {
-  GTEST_SKIP() << "server gap: distance() (§8.5, tier 2) is refused by the where parser, although §14 asks for "
-                  "every row 1-18 of §8.2";
+  const Names none{};
   EXPECT_EQ(Run("distance(lat,long,41.872389,12.480180) < 5"), Names{"A"});  // 7
+  // §8.5: great-circle km (A is 0.27 km away, B, in Milan, 479 km); params that parse as numbers
+  // count as numbers; a missing or non-number argument gives null, so comparisons are false.
+  EXPECT_EQ(Run("distance(lat, long, ?, ?) < ?", {"41.872389", "12.480180", "5"}), Names{"A"});
+  EXPECT_EQ(Run("DISTANCE(lat,long,41.872389,12.480180) between 478 and 480"), Names{"B"});
+  EXPECT_EQ(Run("distance(lat,long,41.872389,12.480180) > 0.26 and distance(lat,long,41.872389,12.480180) < 0.27"),
+            Names{"A"});
+  EXPECT_EQ(Run("not (distance(lat,long,41.872389,12.480180) < 5)"), (Names{"B", "C", "D"}));
+  EXPECT_EQ(Run("distance(lat,long,41.872389,12.480180) is null"), (Names{"C", "D"}));
+  EXPECT_EQ(Run("distance(lat, long, ?, 12.48) < 5", {"north"}), none);
+  EXPECT_EQ(Run("distance(lat, name, 41.872389, 12.480180) < 5"), none);
+  EXPECT_EQ(Run("distance(lat, long, lat, long) = 0"), (Names{"A", "B"}));
+  EXPECT_EQ(Run("distance(@version, 0, 0, 0) between 111 and 112"), (Names{"A", "B", "C", "D"}));
+  auto c = bb();
+  for (const char* w : {"distance(lat,long,41.872389) < 5", "distance(lat,long,1,2,3) < 5", "distance() < 5",
+                        "distance(lat,long,1,2)", "distance(_allowRead,long,1,2) < 5"})
+    ExpectCriteriaError(c.Get("/document/" + col_ + "?" + Where(w), As(token_)), w);
+
+  // §7.4: `fields=name,distance(lat,long,41.872389,12.480180) as dist`, ordered by the alias
+  // (missing/null first); without an alias the key is "distance".
+  auto rows = ExpectOk(c.Get("/document/" + col_ + "?fields=" + Q("name,distance(lat,long,41.872389,12.480180) as dist") +
+                                 "&orderBy=dist",
+                             As(token_)));
+  ASSERT_TRUE(rows.is_array()) << rows;
+  ASSERT_EQ(rows.as_array().size(), 4u) << rows;
+  EXPECT_EQ(Column(rows), (Names{"C", "D", "A", "B"}));
+  EXPECT_TRUE(rows.at(0).at("dist").is_null()) << rows;
+  EXPECT_TRUE(rows.at(1).at("dist").is_null()) << rows;
+  EXPECT_NEAR(rows.at(2).at("dist").to_number<double>(), 0.266, 0.001) << rows;
+  EXPECT_NEAR(rows.at(3).at("dist").to_number<double>(), 479.01, 0.01) << rows;
+  EXPECT_EQ(rows.at(2).as_object().size(), 2u) << rows;
+  rows = ExpectOk(c.Get("/document/" + col_ + "?fields=" + Q("distance(lat, long, 41.872389, 12.480180)") + "&" +
+                            Where("name = 'A'"),
+                        As(token_)));
+  ASSERT_TRUE(rows.is_array() && rows.as_array().size() == 1u) << rows;
+  EXPECT_NEAR(rows.at(0).at("distance").to_number<double>(), 0.266, 0.001) << rows;
+  ExpectCriteriaError(c.Get("/document/" + col_ + "?fields=" + Q("distance(lat,long,1) as d"), As(token_)), "fields arity");
 }
 
 TEST_F(BaasBoxWhereExamplesTest, SemanticsOfSection87) {

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
@@ -22,6 +24,7 @@
 #include "baasbox/where.hpp"
 #include "store/store.hpp"
 #include "types/field_type.hpp"
+#include "util/geo.hpp"
 
 namespace gridbase::baasbox::where_test {
 namespace {
@@ -90,7 +93,7 @@ void Refused(const std::string& where, std::vector<std::string> params = {}) {
 
 TEST(BaasboxWhereParse, AcceptsTheTierOneExpressionsClientsSend) {
   const char* kExamples[] = {
-      // §8.2 rows 1-6, 8-19 (7, distance(), is tier 2).
+      // §8.2 rows 1-19 (7, distance(), is tier 2).
       "color='yellow' or address.city='rome'",
       "color=? or address.city=?",
       "color=?",
@@ -98,6 +101,7 @@ TEST(BaasboxWhereParse, AcceptsTheTierOneExpressionsClientsSend) {
       "color='red'",
       "_author = ?",
       "in.name.toLowerCase() like 'john%' and label=\"customer\"",
+      "distance(lat,long,41.872389,12.480180) < 5",
       "_creation_date > date('2014-09-09T17:59:47.772+0200')",
       "user.name like \"user%\" and user.name.length() = 5 and visibleByFriend.key = \"value\"",
       "1=1",
@@ -169,6 +173,14 @@ TEST(BaasboxWhereParse, AcceptsTheTierOneExpressionsClientsSend) {
       "d = date(?)",
       "in.name = 1 and out.name = 2 and and.x = 3",  // keywords by position
       "a\t=\r\n1",
+      // distance() (§8.5, tier 2): any operands, name in any case
+      "DISTANCE(a, b, ?, ?) >= 1",
+      "Distance(items.lat, items.lon, -1.5e1, 2) between 1 and 2",
+      "distance(distance(a, b, c, d), 0, 0, 0) > 0",
+      "distance(1, 2, 3, 4) = ? and ? in [distance(a, b, 1, 2)]",
+      "items contains (distance(x, y, 1, 2) < 5)",
+      "distance(a.toLowerCase(), @version, _creation_date, date('2014-01-01')) is null",
+      "not distance(`a b`.c[0], 'x', true, null) <> 1",
   };
   for (const char* w : kExamples) ParsesAndCompiles(w, {"2014-01-01", "2014-01-02", "x", "y"});
 }
@@ -179,7 +191,12 @@ TEST(BaasboxWhereParse, RejectsWhatTheSpecRejects) {
       "@rid = #12:0", "a = {}", "a = {\"x\": 1}", "a + 1 = 2", "a * 2 = 2", "a / 2 = 1", "a % 2 = 1",
       "a - 1 = 0", "select from OUser", "a in (select from OUser)", "traverse * from x", "a instanceof 'V'",
       "any() = 1", "all() = 1", "eval('1') = 1", "expand(a) = 1", "@this = 1", "@size = 1", "@type = 1",
-      "@fields = 1", "a = 'abc", "a = \"abc", "a = 10l", "a = 1.5f", "distance(lat,long,1,2) < 5",
+      "@fields = 1", "a = 'abc", "a = \"abc", "a = 10l", "a = 1.5f",
+      // distance() takes exactly four operands
+      "distance(lat,long,1) < 5", "distance(lat,long,1,2,3) < 5", "distance() < 1", "distance(a,b,c,) < 1",
+      "distance(a,b,c d) < 1", "distance(a,b,c,d < 1", "distance(a,b,c,d)", "distance(a,b,c,d) and a = 1",
+      "distance = (a,b,c,d)", "a.distance(1,2,3,4) = 1", "distance(_allowRead, b, c, d) < 1",
+      "distance(a, b, c, (d)) < 1", "distance(a, b, c, d = 1) < 1",
       "a containsall (x = 1)", "a containskey 'x'", "a containsvalue 1", "a containstext 'x'",
       "a matches 'x.*'", "flag", "flag and b = 1", "a.asString() = 'x'", "a.left(2) = 'x'", "a.foo() = 1",
       "a = b(1)", "a.length(1) = 1", "sysdate('yyyy') = 1", "date(a) = 1", "a =", "= 1", "a = 1 and",
@@ -363,6 +380,100 @@ TEST(BaasboxWhereEval, SemanticsOfSection87) {
   EXPECT_FALSE(eval("_author = 'x'"));
 }
 
+TEST(BaasboxWhereEval, DistanceIsTheHaversineInKm) {
+  // Rome → Milan ≈ 477 km (great circle, R = 6371 km).
+  EXPECT_NEAR(util::HaversineKm(41.9028, 12.4964, 45.4642, 9.19), 477, 1);
+  EXPECT_NEAR(util::HaversineKm(0, 0, 0, 180), 20015.0868, 1e-3);  // π R, clamped asin
+  EXPECT_EQ(util::HaversineKm(12.5, 3, 12.5, 3), 0);
+  json::object doc = json::parse(R"({"lat": 41.9028, "lon": 12.4964, "mlat": 45.4642, "mlon": 9.19, "s": "41.9",
+      "b": true, "z": null, "arr": [1, 2], "o": {"x": 1}, "i": 1,
+      "pts": [{"lat": 45.4642, "lon": 9.19}, {"lat": 41.9028, "lon": 12.4964}]})").as_object();
+  PathTable p = Documents();
+  SystemValues sys{{"@version", Value::Integer(1)}, {"_creation_date", Value::Date(1388534400000)}};
+  auto eval = [&](std::string_view where, std::vector<std::string> params = {}) {
+    return Evaluate(ParseAndBind(where, params, kNow), doc, p, sys);
+  };
+  EXPECT_TRUE(eval("distance(lat, lon, mlat, mlon) between 476 and 478"));
+  EXPECT_TRUE(eval("distance(lat, lon, 45.4642, 9.19) > 476.8 and distance(lat, lon, 45.4642, 9.19) < 476.9"));
+  EXPECT_TRUE(eval("DISTANCE(lat, lon, mlat, mlon) < 478 and Distance(mlat, mlon, lat, lon) > 476"));
+  EXPECT_TRUE(eval("distance(lat, lon, lat, lon) = 0 and distance(0, 0, 0, 0) = 0"));
+  EXPECT_TRUE(eval("distance(i, 0, 0, 0) between 111.19 and 111.2"));        // integers are numbers
+  EXPECT_TRUE(eval("distance(@version, 0, 0, 0) between 111.19 and 111.2"));  // so are number system fields
+  EXPECT_TRUE(eval("distance(0, 0, 0, 180) between 20015 and 20016"));       // constants
+  EXPECT_TRUE(eval("distance(0, 0, 0, 0) = '0'"));                           // a constant coerces like a literal
+  // `?`: a param that parses as a number is that number; anything else is not a number.
+  EXPECT_TRUE(eval("distance(lat, lon, ?, ?) between 476 and 478", {"45.4642", "9.19"}));
+  EXPECT_TRUE(eval("distance(lat, lon, ?, ?) is null", {"abc", "9.19"}));
+  EXPECT_TRUE(eval("distance(lat, lon, ?, ?) is null", {"", "9.19"}));
+  // Any argument not a number → null, and every comparison with null is false (§8.7).
+  for (const char* arg : {"s", "b", "z", "missing", "arr", "o", "'41.9'", "true", "null", "_creation_date",
+                          "date('2014-01-01')", "o.x.y", "distance(s, 0, 0, 0)"}) {
+    std::string d = fmt::format("distance({}, lon, mlat, mlon)", arg);
+    SCOPED_TRACE(d);
+    EXPECT_TRUE(eval(d + " is null"));
+    EXPECT_FALSE(eval(d + " is not null"));
+    EXPECT_FALSE(eval(d + " < 1000"));
+    EXPECT_FALSE(eval(d + " >= 0"));
+    EXPECT_FALSE(eval(d + " <> 1"));
+    EXPECT_TRUE(eval("not (" + d + " < 1000)"));
+  }
+  // A path through an array gives every combination of values (as a predicate's operands do).
+  EXPECT_TRUE(eval("distance(pts.lat, pts.lon, lat, lon) < 1"));
+  EXPECT_TRUE(eval("distance(pts.lat, pts.lon, lat, lon) > 476"));
+  EXPECT_TRUE(eval("distance(pts.lat, pts.lon, lat, lon) between 200 and 400"));  // a lat with the other lon
+  EXPECT_FALSE(eval("distance(pts.lat, pts.lon, lat, lon) between 480 and 20000"));
+  EXPECT_TRUE(eval("pts contains (distance(lat, lon, 41.9028, 12.4964) = 0)"));
+  EXPECT_FALSE(eval("pts contains (distance(lat, lon, 41.9028, 12.4964) between 1 and 400)"));
+  // The SQL carries the arguments as parameters.
+  Sql sql = Compile(ParseAndBind("distance(lat, lon, 41.872389, ?) < 5", Params({"12.48018"}), kNow), kSqlite, p);
+  EXPECT_NE(sql.text.find("gb_distance("), std::string::npos);
+  EXPECT_EQ(sql.text.find("41.87"), std::string::npos);
+  EXPECT_EQ(sql.text.find("12.48"), std::string::npos);
+  Sql pg = Compile(ParseAndBind("distance(lat, lon, 41.872389, ?) < 5", Params({"12.48018"}), kNow), kPostgres, p);
+  EXPECT_EQ(pg.text.find("41.87"), std::string::npos);
+  EXPECT_EQ(pg.text.find("12.48"), std::string::npos);
+  EXPECT_EQ(pg.text.find("gb_distance"), std::string::npos);
+}
+
+TEST(BaasboxWhereEval, DistanceInFieldsProjections) {
+  std::vector<CriteriaRow> rows;
+  for (const char* d : {R"({"name": "rome", "lat": 41.9028, "lon": 12.4964})", R"({"name": "milan", "lat": 45.4642, "lon": 9.19})",
+                        R"({"name": "none", "lat": "41.9", "lon": 12})", R"({"name": "empty"})"}) {
+    CriteriaRow r;
+    r.doc = json::parse(d).as_object();
+    r.system = json::object{{"@version", 1}};
+    rows.push_back(std::move(r));
+  }
+  Criteria c;
+  c.fields = "name, distance(lat, lon, 45.4642, 9.19) as dist, DISTANCE(lat,lon,-41.9028,-12.4964), distance(@version, 0, 0, 0)";
+  c.order_by = "dist desc";
+  json::array out = ApplyInMemory(rows, c, 0, PathTable::DocumentHidden());
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].at("name"), "rome");
+  EXPECT_NEAR(out[0].at("dist").as_double(), 477, 1);
+  EXPECT_EQ(out[0].at("dist").as_double(), util::HaversineKm(41.9028, 12.4964, 45.4642, 9.19));  // as in `where`
+  EXPECT_EQ(out[0].at("distance").as_double(), util::HaversineKm(41.9028, 12.4964, -41.9028, -12.4964));
+  EXPECT_EQ(out[0].at("distance2").as_double(), util::HaversineKm(1, 0, 0, 0));  // a clash gets a suffix
+  EXPECT_EQ(out[1].at("name"), "milan");
+  EXPECT_EQ(out[1].at("dist").as_double(), 0);
+  EXPECT_EQ(out[2].at("name"), "none");  // nulls sort first: desc puts them last, in input order
+  EXPECT_TRUE(out[2].at("dist").is_null());
+  EXPECT_TRUE(out[2].at("distance").is_null());
+  EXPECT_EQ(out[3].at("name"), "empty");
+  EXPECT_TRUE(out[3].at("dist").is_null());
+  for (const char* bad : {"distance(lat, lon, 1)", "distance(lat, lon, 1, 2, 3)", "distance()", "sum(distance(a, b, 1, 2))",
+                          "distance(a, b, 'x', 2)", "distance(_allowRead, b, 1, 2)", "distance(a, b, 1, 2).size()",
+                          "distance(a, b, 1, 2", "a[-1]", "a[1.5]"}) {
+    SCOPED_TRACE(bad);
+    Criteria b;
+    b.fields = bad;
+    EXPECT_THROW(CheckCriteriaSyntax(b, PathTable::DocumentHidden()), CriteriaError);
+  }
+  Criteria o;
+  o.order_by = "distance(a, b, 1, 2)";  // orderBy takes keys and aliases only (§7.5)
+  EXPECT_THROW(CheckCriteriaSyntax(o, PathTable::DocumentHidden()), CriteriaError);
+}
+
 // --- stores -----------------------------------------------------------------------------------
 
 std::string PgUrl() {
@@ -501,7 +612,28 @@ struct Gen {
     return out;
   }
 
+  /// distance(…) over mostly numeric arguments (paths, numbers, numeric `?`), sometimes not.
+  std::string Distance(std::vector<std::string>& params, bool relative, bool nested = false) {
+    std::string out = Chance(80) ? "distance(" : "DISTANCE(";
+    for (int i = 0; i < 4; ++i) {
+      if (i) out += ", ";
+      int k = Int(0, 19);
+      if (k < 10) out += Path(relative) + (Chance(10) ? Methods() : "");
+      else if (k < 15) out += std::to_string(Int(-3, 5)) + (Chance(30) ? ".5" : "");
+      else if (k < 17) {
+        params.push_back(Chance(80) ? std::to_string(Int(-3, 5)) : Pick(kStrings));
+        out += "?";
+      } else if (k < 18 && !nested) {
+        out += Distance(params, relative, true);
+      } else {
+        out += Literal(params);
+      }
+    }
+    return out + ")";
+  }
+
   std::string Operand(std::vector<std::string>& params, bool relative) {
+    if (Chance(5)) return Distance(params, relative);
     if (Chance(75)) return Path(relative) + Methods();
     return Literal(params);
   }
@@ -510,10 +642,19 @@ struct Gen {
     const char* ops[] = {"=", "==", "<>", "!=", "<", "<=", ">", ">="};
     const char* patterns[] = {"'a%'", "'%b'", "'%'", "'a'", "'A%'", "'%b%'", "'a%b'", "'%_%'", "'x*%'", "'[%'",
                               "'%?'", "'%t%'", "'j%n%'", "''", "?"};
-    switch (Int(0, 10)) {
+    switch (Int(0, 11)) {
       case 0:
       case 1:
       case 2: return Path(relative) + Methods() + " " + Pick(ops) + " " + Operand(params, relative);
+      case 10: {
+        // distance() against thresholds where the random data's distances fall (1° ≈ 111 km).
+        const char* kms[] = {"0", "100", "111.19492664455873", "250", "300", "500.5", "1000", "'400'", "?", "n", "a"};
+        std::string km = Pick(kms);
+        if (km == "?") params.push_back(std::to_string(Int(0, 8) * 100));
+        if (Chance(20)) return Distance(params, relative) + (Chance(50) ? " is null" : " IS NOT NULL");
+        if (Chance(15)) return Distance(params, relative) + " between " + km + " and " + std::to_string(Int(1, 9) * 100);
+        return Distance(params, relative) + " " + Pick(ops) + " " + km;
+      }
       case 3: return Literal(params) + " " + Pick(ops) + " " + Path(relative) + Methods();
       case 4: return Path(relative) + Methods() + (Chance(50) ? " IS NULL" : " is not null");
       case 5: {
@@ -576,6 +717,16 @@ const char* kHandWritten[] = {
     "not (not (a = 1) or not (b = 2))", "not (a = 1 and b is null)", "s.toLowerCase() = s",
     "items.n = items.s", "items contains (n = a)", "a.b.c.d = 1", "`a` = 1", "name = 'john'",
     "name.toLowerCase() like 'john%'", "s = ?", "n = ?", "n in ?", "flag = ?", "s like ?", "a = date(?)",
+    // distance() (§8.5): the random numbers are degrees, 1° ≈ 111.19 km
+    "distance(a, b, 0, 0) < 300", "distance(a, b, n, 1) >= 100", "distance(a, b, a, b) = 0", "distance(n, n, 1, 1) <= 200",
+    "distance(items.n, 0, 0, 0) < 300", "distance(obj.a, obj.b, a, b) < 500", "distance(a, b, 0, 0) is null",
+    "distance(a, b, 0, 0) is not null", "not (distance(a, b, 0, 0) > 300)", "distance(s, 0, 0, 0) is null",
+    "distance('1', 0, 0, 0) is null", "distance(1, 0, 0, 0) < 112", "a = distance(0, 0, 0, 0)", "s = distance(0, 0, 0, 0)",
+    "distance(a, b, 0, 0) between 100 and 400", "distance(a, b, 0, 0) in [0, 111.19492664455873, '222.38985328911747']",
+    "items contains (distance(n, n, 0, 0) < 200)", "distance(@version, 0, 0, 0) < 300", "distance(_creation_date, 0, 0, 0) is null",
+    "distance(s.length(), tags.size(), 0, 0) < 400", "distance(distance(a, b, 0, 0), 0, 0, 0) > 0", "distance(a, b, ?, ?) < 300",
+    "distance(1e6, -1e6, 1000000, 5) >= 0", "distance(a, b, 0, 0) = n", "distance(a, b, 0, 0) < distance(n, n, 0, 0)",
+    "DISTANCE(a, b, 0, 0).length() = 0", "distance(tags, 0, 0, 0) is null", "distance(obj.items.n, a, 0, 0) > 100",
 };
 
 struct Row {
@@ -762,6 +913,7 @@ TEST_P(BaasboxWhereStoreTest, HandWrittenExpressionsMatchTheEvaluator) {
     if (std::string_view(w) == "n = ?" || std::string_view(w) == "n in ?") p = {"2"};
     if (std::string_view(w) == "flag = ?") p = {"true"};
     if (std::string_view(w) == "a = date(?)") p = {"2014-01-01"};
+    if (std::string_view(w) == "distance(a, b, ?, ?) < 300") p = {"1", "-2.5"};
     if (Agree(w, p) > 0) ++nonempty;
   }
   EXPECT_GT(nonempty, std::size(kHandWritten) / 2);  // the data exercise most expressions
@@ -791,6 +943,34 @@ TEST_P(BaasboxWhereStoreTest, SystemFieldsAndTheExamplesRunOnTheStore) {
   EXPECT_EQ(Agree("1=1", {}), 300u);
   EXPECT_EQ(Agree("not (zzz = 1)", {}), 300u);
   EXPECT_EQ(Agree("zzz <> 1", {}), 0u);
+  // distance(): @version is 1-4 (111, 222, 333, 445 km from 0,0); params that are numbers count.
+  EXPECT_EQ(Agree("distance(@version, 0, 0, 0) < 300", {}), 150u);
+  EXPECT_EQ(Agree("distance(@version, 0, ?, ?) < ?", {"0", "0", "300"}), 150u);
+  EXPECT_EQ(Agree("distance(@version, 0, ?, ?) is null", {"0", "x"}), 300u);
+  EXPECT_EQ(Agree("distance(id, 0, 0, 0) is null", {}), 300u);
+}
+
+TEST_P(BaasboxWhereStoreTest, DistanceInSqlEqualsTheEvaluatorToTheBit) {
+  // SQLite's gb_distance() and PostgreSQL's inline expression give exactly the double
+  // util::HaversineKm gives: `= <that double>` selects the @version 1 rows (75) in both.
+  std::mt19937 rng(42);
+  std::uniform_real_distribution<double> deg(-400, 400);
+  auto text = [](double v) {
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    return std::string(buf, r.ptr);
+  };
+  for (int i = 0; i < 120; ++i) {
+    double x = deg(rng), y = deg(rng), z = deg(rng);
+    if (i % 10 == 1) y = 1, z = x;                          // the same point: 0 km
+    if (i % 10 == 2) y = -1, z = x + 180;                   // antipodal: the clamped asin
+    if (i % 10 == 3) x *= 1e300 / 400, z *= 1e306 / 400;  // huge degrees: no overflow on PostgreSQL
+    if (i % 10 == 4) x = std::round(x), y = std::round(y), z = std::round(z);
+    double km = util::HaversineKm(1, x, y, z);
+    SCOPED_TRACE(fmt::format("distance(1, {}, {}, {}) = {}", text(x), text(y), text(z), text(km)));
+    EXPECT_EQ(Agree("distance(@version, ?, ?, ?) = ?", {text(x), text(y), text(z), text(km)}), 75u);
+    if (HasFailure()) break;
+  }
 }
 
 TEST(BaasboxWhereSql, UserTextNeverReachesTheSqlText) {
@@ -834,7 +1014,9 @@ TEST(BaasboxWhereSql, PostgresTextIsUnchangedByTheTranslatorButForPlaceholders) 
 TEST_P(BaasboxWhereStoreTest, MultiValuedPathsSelectRows) {
   // The random data reach through arrays, so these are not vacuous agreements.
   for (const char* w : {"items.n is not null", "items.s is not null", "tags contains 'a'", "items contains (n > 0)",
-                        "obj.items.n is not null", "items[0].n is not null", "not (items.n is not null)", "tags.size() > 2"}) {
+                        "obj.items.n is not null", "items[0].n is not null", "not (items.n is not null)", "tags.size() > 2",
+                        "distance(items.n, items.n, 0, 0) >= 0", "distance(items.n, 0, 0, 0) < 600",
+                        "items contains (distance(n, 0, n, 0) = 0)"}) {
     EXPECT_GT(Agree(w, {}), 0u) << w;
     EXPECT_LT(Agree(w, {}), rows_.size()) << w;
   }
@@ -853,7 +1035,8 @@ TEST_P(BaasboxWhereStoreTest, FuzzedCriteriaRunOrRaiseTheCriteriaError) {
                            " and ", " or ", " not ", " like ", " in ", " is ", " null ", " between ", " contains ",
                            "0", "1e5", "-2.5", "@rid", "@x", "_allow", "date(", "sysdate()", ".length()", ".size()",
                            "\xc3\xa9", "\xff", "\xe6\x97", "\t", "\n", ";", "--", "/*", "$", ":", "#", "{", "}",
-                           "\\u0041", "\\u00", "a", "items", "tags", "[0]", "[99999999999]", "select", "true"};
+                           "\\u0041", "\\u00", "a", "items", "tags", "[0]", "[99999999999]", "select", "true",
+                           "distance(", "distance(a, b, 0, 0)", ", 1"};
   size_t ran = 0, refused = 0;
   const int kRounds = (Store() == "postgresql" ? 1500 : 3000) / (Store() == GetParam() ? 1 : 3);
   for (int i = 0; i < kRounds; ++i) {
