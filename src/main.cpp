@@ -127,6 +127,10 @@ int main(int argc, char** argv) {
                     "Minutes a BaasBox session token may stay unused (sliding; 0: never expires)")
       ->envname("GRIDBASE_BAASBOX_SESSION_TIMEOUT")
       ->check(CLI::Range(0.0, 525600.0));
+  serve->add_option("--baasbox-query-timeout-ms", config.baasbox_query_timeout_ms,
+                    "Time limit of one BaasBox query in milliseconds (past it: 503 \"Query timeout\"; 0: none)")
+      ->envname("GRIDBASE_BAASBOX_QUERY_TIMEOUT_MS")
+      ->check(CLI::Range(int64_t{0}, int64_t{86400000}));
 
   auto* migrate = cli.add_subcommand("migrate", "Apply database migrations and exit");
   AddCommonOptions(migrate, config);

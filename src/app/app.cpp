@@ -148,6 +148,7 @@ App::App(Config config) : config_(std::move(config)), parts_(std::make_unique<Pa
   docapi::Options bb;
   bb.app_code = config_.baasbox_appcode;
   bb.session_timeout = std::chrono::milliseconds(static_cast<int64_t>(config_.baasbox_session_timeout_min * 60000.0));
+  bb.query_timeout = std::chrono::milliseconds(config_.baasbox_query_timeout_ms);
   parts_->baasbox = std::make_unique<docapi::Surface>(*parts_->store, parts_->services->mailer, std::move(bb));
 
   events::BusOptions bus_options;

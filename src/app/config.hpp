@@ -40,6 +40,7 @@ struct Config {
   std::string baasbox_admin_password;       // password of the built-in `admin` on first start
   bool baasbox_dev_mode = false;            // without a password, `admin` gets the literal "admin"
   double baasbox_session_timeout_min = 15;  // sliding idle expiry of session tokens; 0 = never
+  int64_t baasbox_query_timeout_ms = 10000;  // §8.9 query time limit; 0 = none
 };
 
 /// A configuration or environment problem that makes the command unusable (exit code 2).

@@ -64,6 +64,13 @@ class CriteriaError : public std::runtime_error {
   std::string detail_;
 };
 
+/// The in-memory evaluation of one record went past its work budget (a `where` whose array
+/// paths multiply into too many combinations): answered as §8.9's 503 «Query timeout».
+class TooCostly : public std::runtime_error {
+ public:
+  TooCostly() : std::runtime_error("Query timeout") {}
+};
+
 namespace where {
 
 /// Bound SQL parameters: the same type as SqlParams (bind with types::BindValues).

@@ -150,6 +150,12 @@ class Evaluator {
  public:
   Evaluator(const PathTable& paths, const SystemValues& system) : paths_(paths), system_(system) {}
 
+  /// Work budget of one record: multi-valued paths multiply (comparing two 10,000-value paths
+  /// is 10^8 tests, distance() over four paths N^4 values), so past this many steps the query
+  /// stops with §8.9's «Query timeout» instead of running for hours. Generous for real queries
+  /// (an IN list of 1,000 items against 1,000 values is half of it).
+  static constexpr uint64_t kWorkBudget = 2'000'000;
+
   bool Eval(const Expr& e, const json::value* root, bool relative) {
     switch (e.kind) {
       case Expr::Kind::kAnd:
@@ -165,8 +171,10 @@ class Evaluator {
       case Expr::Kind::kCompare: {
         Nodes a = Eval(e.operands[0], root, relative), b = Eval(e.operands[1], root, relative);
         for (const auto& x : a)
-          for (const auto& y : b)
+          for (const auto& y : b) {
+            Tick();
             if (Compare(x, e.op, y)) return true;
+          }
         return false;
       }
       case Expr::Kind::kIsNull:
@@ -196,8 +204,10 @@ class Evaluator {
         for (const auto& a : Eval(e.operands[0], root, relative))
           for (const auto& x : Elements(a))
             for (const auto& item : items)
-              for (const auto& c : item)
+              for (const auto& c : item) {
+                Tick();
                 if (Compare(x, CmpOp::kEq, c)) return true;
+              }
         return false;
       }
       case Expr::Kind::kBetween: {
@@ -205,16 +215,20 @@ class Evaluator {
               hi = Eval(e.operands[2], root, relative);
         for (const auto& x : a)
           for (const auto& l : lo)
-            for (const auto& h : hi)
+            for (const auto& h : hi) {
+              Tick();
               if (Compare(x, CmpOp::kGe, l) && Compare(x, CmpOp::kLe, h)) return true;
+            }
         return false;
       }
       case Expr::Kind::kContainsValue: {
         Nodes v = Eval(e.operands[1], root, relative);
         for (const auto& a : Eval(e.operands[0], root, relative))
           for (const auto& x : Elements(a))
-            for (const auto& y : v)
+            for (const auto& y : v) {
+              Tick();
               if (Compare(x, CmpOp::kEq, y)) return true;
+            }
         return false;
       }
       case Expr::Kind::kContainsCond:
@@ -227,8 +241,13 @@ class Evaluator {
   }
 
  private:
+  void Tick(uint64_t steps = 1) {
+    if ((work_ += steps) > kWorkBudget) throw TooCostly();
+  }
+
   const PathTable& paths_;
   const SystemValues& system_;
+  uint64_t work_ = 0;
 
   Nodes Eval(const Operand& o, const json::value* root, bool relative) {
     Nodes nodes;
@@ -267,6 +286,7 @@ class Evaluator {
       for (const Node& b : args[1])
         for (const Node& c : args[2])
           for (const Node& d : args[3]) {
+            Tick(20);  // each value is kept: at most 100,000 of them
             Node n;
             n.kind = constant ? Node::Kind::kConst : Node::Kind::kTyped;
             n.v = internal::Distance(number(a), number(b), number(c), number(d));

@@ -10,6 +10,7 @@
 #include "docapi/internal.hpp"
 #include "util/json_writer.hpp"
 #include "services/mailer.hpp"
+#include "store/store.hpp"
 #include "util/strings.hpp"
 
 namespace gridbase::docapi {
@@ -116,6 +117,7 @@ struct Surface::Impl {
   store::Store& store;
   services::Mailer& mailer;
   Options options;
+  store::TimeLimitedStore limited;  // what the services read through: §8.9's time limit
   baasbox::UserService users;
   baasbox::SessionStore sessions;
   baasbox::DocumentService documents;
@@ -127,10 +129,11 @@ struct Surface::Impl {
       : store(s),
         mailer(m),
         options(std::move(o)),
-        users(s),
+        limited(s, options.query_timeout),
+        users(limited),
         sessions(options.session_timeout),
-        documents(s, DocumentsOptions()),
-        files(s),
+        documents(limited, DocumentsOptions()),
+        files(limited),
         env{users, sessions, mailer, options} {
     AddUserRoutes(routes, env);
     AddDocumentRoutes(routes, documents);
@@ -296,6 +299,15 @@ struct Surface::Impl {
       WriteError(req, res, call_id, e.status(), e.message(), e.bb_code());
     } catch (const baasbox::CriteriaError& e) {
       WriteError(req, res, call_id, 400, e.what(), "");
+    } catch (const baasbox::TooCostly&) {
+      WriteError(req, res, call_id, 503, "Query timeout", "");  // §8.9
+    } catch (const store::StoreError& e) {
+      if (e.kind() != store::StoreErrorKind::kTimeout) {
+        spdlog::error("baasbox request {} {} {}: {}", req.id, req.method, req.path, e.what());
+        WriteError(req, res, call_id, 500, "Internal server error (log reference " + std::to_string(req.id) + ")", "");
+      } else {
+        WriteError(req, res, call_id, 503, "Query timeout", "");  // §8.9
+      }
     } catch (const std::exception& e) {
       spdlog::error("baasbox request {} {} {}: {}", req.id, req.method, req.path, e.what());
       WriteError(req, res, call_id, 500, "Internal server error (log reference " + std::to_string(req.id) + ")", "");

@@ -24,6 +24,9 @@ struct Options {
   std::string api_version = "0.9.5";
   /// Sliding idle expiry of session tokens; zero = never.
   std::chrono::milliseconds session_timeout = std::chrono::minutes(15);
+  /// Query time limit of §8.9 (each read transaction of the surface); zero = none. Past it the
+  /// answer is 503 «Query timeout».
+  std::chrono::milliseconds query_timeout = std::chrono::seconds(10);
 };
 
 class Surface {

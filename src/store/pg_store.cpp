@@ -11,6 +11,8 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -148,6 +150,7 @@ StoreErrorKind KindOf(const char* sqlstate) {
   std::string_view s(sqlstate);
   if (s.rfind("23", 0) == 0) return StoreErrorKind::kConstraint;
   if (s == "40001" || s == "40P01" || s == "55P03") return StoreErrorKind::kBusy;
+  if (s == "57014") return StoreErrorKind::kTimeout;  // query_canceled: statement_timeout
   return StoreErrorKind::kOther;
 }
 
@@ -359,6 +362,11 @@ class PgTx final : public Tx {
   }
   std::unique_ptr<Cursor> QueryV(std::string_view sql, std::span<const Value> params) override {
     return std::make_unique<PgCursor>(conn_.Run(sql, params));
+  }
+  void LimitTime(std::chrono::milliseconds limit) override {
+    // Transaction-local (is_local = true): gone at COMMIT/ROLLBACK.
+    const std::string ms = std::to_string(std::max<int64_t>(1, limit.count()));
+    conn_.Run("SELECT set_config('statement_timeout', ?, true)", std::array<Value, 1>{std::string_view(ms)});
   }
 
  private:

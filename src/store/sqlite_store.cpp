@@ -138,6 +138,7 @@ const SqliteDialect kSqliteDialect;
   int primary = rc & 0xFF;
   if (primary == SQLITE_CONSTRAINT) kind = StoreErrorKind::kConstraint;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) kind = StoreErrorKind::kBusy;
+  if (primary == SQLITE_INTERRUPT) kind = StoreErrorKind::kTimeout;
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   throw StoreError(kind, msg);
 }
@@ -287,6 +288,18 @@ class SqliteCursor final : public Cursor {
 class SqliteTx final : public Tx {
  public:
   explicit SqliteTx(Connection& conn) : conn_(conn) {}
+  ~SqliteTx() override {
+    if (limited_) sqlite3_progress_handler(conn_.db(), 0, nullptr, nullptr);  // COMMIT/ROLLBACK run unlimited
+  }
+  SqliteTx(const SqliteTx&) = delete;
+  SqliteTx& operator=(const SqliteTx&) = delete;
+
+  void LimitTime(std::chrono::milliseconds limit) override {
+    deadline_ = std::chrono::steady_clock::now() + limit;
+    limited_ = true;
+    // Asked every ~10,000 virtual-machine steps (well under a millisecond); non-zero interrupts.
+    sqlite3_progress_handler(conn_.db(), 10000, &SqliteTx::Progress, this);
+  }
   const Dialect& dialect() const override { return kSqliteDialect; }
 
   int64_t ExecV(std::string_view sql, std::span<const Value> params) override {
@@ -308,7 +321,13 @@ class SqliteTx final : public Tx {
   }
 
  private:
+  static int Progress(void* self) {
+    return std::chrono::steady_clock::now() > static_cast<SqliteTx*>(self)->deadline_ ? 1 : 0;
+  }
+
   Connection& conn_;
+  bool limited_ = false;
+  std::chrono::steady_clock::time_point deadline_;
 };
 
 class SqliteStore final : public Store {

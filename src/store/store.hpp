@@ -3,6 +3,7 @@
 // only to this interface; the SQLite backend (and later PostgreSQL) implement it. SQL text is
 // written with `?` placeholders; a backend rewrites them for its dialect.
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,7 +40,8 @@ Value ToValue(const T& v) {
 }
 
 /// Kinds of store failure a service may want to tell apart.
-enum class StoreErrorKind { kConstraint, kBusy, kOther };
+/// kTimeout: a statement ran past the transaction's time limit (Tx::LimitTime) and was stopped.
+enum class StoreErrorKind { kConstraint, kBusy, kTimeout, kOther };
 
 class StoreError : public std::runtime_error {
  public:
@@ -94,6 +96,10 @@ class Tx {
   /// Runs a statement and returns the number of changed rows.
   virtual int64_t ExecV(std::string_view sql, std::span<const Value> params) = 0;
   virtual std::unique_ptr<Cursor> QueryV(std::string_view sql, std::span<const Value> params) = 0;
+  /// Stops the rest of this transaction's SQL once it has run `limit` (SQLite: all statements
+  /// together, from now; PostgreSQL: each statement): the statement then throws
+  /// StoreError(kTimeout). For read transactions answering client-shaped queries.
+  virtual void LimitTime(std::chrono::milliseconds limit) = 0;
 
   template <class... A>
   int64_t Exec(std::string_view sql, const A&... args) {
@@ -158,6 +164,27 @@ class Store {
 
  private:
   std::function<void()> commit_listener_;
+};
+
+/// `inner` seen through a time limit: its read transactions run under Tx::LimitTime(limit) (none
+/// when limit is 0); writes pass through unchanged. The inner store's owner closes it.
+class TimeLimitedStore final : public Store {
+ public:
+  TimeLimitedStore(Store& inner, std::chrono::milliseconds limit) : inner_(inner), limit_(limit) {}
+  const Dialect& dialect() const override { return inner_.dialect(); }
+  void Read(const std::function<void(Tx&)>& fn) override {
+    inner_.Read([&](Tx& tx) {
+      if (limit_.count() > 0) tx.LimitTime(limit_);
+      fn(tx);
+    });
+  }
+  void Write(const std::function<void(Tx&)>& fn) override { inner_.Write(fn); }
+  bool Ping() override { return inner_.Ping(); }
+  void Close() override {}
+
+ private:
+  Store& inner_;
+  std::chrono::milliseconds limit_;
 };
 
 /// Opens (creating if needed) an SQLite database in WAL mode with `readers` reader

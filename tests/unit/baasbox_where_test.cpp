@@ -435,6 +435,27 @@ TEST(BaasboxWhereEval, DistanceIsTheHaversineInKm) {
   EXPECT_EQ(pg.text.find("gb_distance"), std::string::npos);
 }
 
+TEST(BaasboxWhereEval, CombinationsPastTheWorkBudgetStopTheQuery) {
+  // A path through an array of objects is multi-valued (§8.6). Two 1,500-value paths compared
+  // pairwise: 2,250,000 tests (past the budget of one record); distance() over four 100-value
+  // paths: 10^8 values. Each stops with TooCostly (§8.9's 503 «Query timeout»); the same shapes
+  // over small arrays, or with an early match, answer.
+  auto objects = [](int from, int n) {
+    json::array out;
+    for (int i = 0; i < n; ++i) out.emplace_back(json::object{{"v", from + i}});
+    return out;
+  };
+  json::object doc{{"a", objects(0, 1500)}, {"b", objects(1500, 1500)}, {"s", objects(0, 100)}, {"t", objects(1, 3)}};
+  PathTable p = Documents();
+  auto eval = [&](std::string_view where) { return Evaluate(ParseAndBind(where, {}, kNow), doc, p, {}); };
+  EXPECT_THROW(eval("a.v > b.v"), TooCostly);
+  EXPECT_THROW(eval("distance(s.v, s.v, s.v, s.v) < 0"), TooCostly);
+  EXPECT_FALSE(eval("t.v > b.v"));
+  EXPECT_TRUE(eval("b.v > a.v"));  // the first pair already matches
+  EXPECT_FALSE(eval("distance(t.v, t.v, t.v, t.v) < 0"));
+  EXPECT_TRUE(eval("distance(t.v, t.v, t.v, t.v) >= 0"));
+}
+
 TEST(BaasboxWhereEval, DistanceInFieldsProjections) {
   std::vector<CriteriaRow> rows;
   for (const char* d : {R"({"name": "rome", "lat": 41.9028, "lon": 12.4964})", R"({"name": "milan", "lat": 45.4642, "lon": 9.19})",
