@@ -53,8 +53,8 @@ bool Allowed(store::Tx& tx, const Caller& caller, int64_t table_id, int64_t row_
 
 std::optional<int64_t> CountedReadable(store::Tx& tx, const Caller& caller, int64_t table_id) {
   std::string sql =
-      "SELECT principal_kind, n, dup FROM bb_doc_count WHERE table_id = ? AND ((principal_kind = '*' AND "
-      "principal_id = 0)";
+      "SELECT principal_kind, principal_id, n, dup FROM bb_doc_count WHERE table_id = ? AND ((principal_kind = '*' "
+      "AND principal_id = 0)";
   std::vector<store::Value> params{table_id};
   if (!caller.bypass_acl) {
     sql += " OR (principal_kind = 'U' AND principal_id = ?)";
@@ -69,25 +69,54 @@ std::optional<int64_t> CountedReadable(store::Tx& tx, const Caller& caller, int6
     }
   }
   sql += ")";
-  auto c = tx.QueryV(sql, params);
+  struct Holder {
+    std::string kind;
+    int64_t id, n, dup;
+  };
   std::optional<int64_t> total;
-  int holders = 0;
-  int64_t n = 0;
-  bool dup = false;
-  while (c->Next()) {
-    if (c->String(0) == "*") {
-      total = c->Int(1);
-    } else if (c->Int(1) != 0 || c->Int(2) != 0) {
-      ++holders;
-      n = c->Int(1);
-      dup = c->Int(2) != 0;
+  std::vector<Holder> holders;
+  {
+    auto c = tx.QueryV(sql, params);
+    while (c->Next()) {
+      if (c->String(0) == "*") {
+        total = c->Int(2);
+      } else if (c->Int(2) != 0 || c->Int(3) != 0) {
+        holders.push_back({c->String(0), c->Int(1), c->Int(2), c->Int(3)});
+      }
     }
   }
   if (!total) return std::nullopt;  // no counters for this table (should not happen): scan
   if (caller.bypass_acl) return total;
-  if (holders == 0) return 0;
-  if (holders > 1 || dup) return std::nullopt;
-  return n;
+  // The base: the principal with the most documents whose counter counts each once.
+  const Holder* base = nullptr;
+  for (const auto& h : holders) {
+    if (h.dup == 0 && (!base || h.n > base->n)) base = &h;
+  }
+  if (holders.empty()) return 0;
+  if (!base) return std::nullopt;
+  if (holders.size() == 1) return base->n;
+  // Several principals: the base's count plus the live documents the others' grants add,
+  // found through their grant rows (index bb_acl_principal), not through the collection.
+  std::string extra =
+      "SELECT COUNT(DISTINCT a.row_id) FROM bb_acl a WHERE a.table_id = ? AND a.live = 1 AND a.perm IN ('A', 'R') "
+      "AND (";
+  std::vector<store::Value> extra_params{table_id};
+  bool first = true;
+  for (const auto& h : holders) {
+    if (&h == base) continue;
+    extra += first ? "" : " OR ";
+    extra += "(a.principal_kind = ? AND a.principal_id = ?)";
+    extra_params.emplace_back(std::string_view(h.kind));
+    extra_params.emplace_back(h.id);
+    first = false;
+  }
+  extra += ") AND NOT EXISTS (SELECT 1 FROM bb_acl b WHERE b.table_id = a.table_id AND b.row_id = a.row_id AND "
+           "b.perm IN ('A', 'R') AND b.principal_kind = ? AND b.principal_id = ?)";
+  extra_params.emplace_back(std::string_view(base->kind));
+  extra_params.emplace_back(base->id);
+  auto c = tx.QueryV(extra, extra_params);
+  c->Next();
+  return base->n + c->Int(0);
 }
 
 void AddGrant(store::Tx& tx, int64_t table_id, int64_t row_id, char perm, char kind, int64_t principal) {

@@ -78,8 +78,9 @@ std::string AclCondition(const Caller& caller, int64_t table_id, std::string_vie
 bool Allowed(store::Tx& tx, const Caller& caller, int64_t table_id, int64_t row_id, Permission p);
 /// How many documents of collection table `table_id` `caller` may read, from the counters of
 /// store/doc_counts.hpp: the document count when the caller bypasses the ACL; else the count of
-/// its one principal holding grants there (0 when none does). nullopt when the counters cannot
-/// tell (several of its principals hold grants, or one holds two on a document): scan then.
+/// its one principal holding grants there (0 when none does); with several, the largest one's
+/// count plus the documents only the others' grant rows add. nullopt when the counters cannot
+/// tell (every holder holds two grants on some document): scan then.
 std::optional<int64_t> CountedReadable(store::Tx& tx, const Caller& caller, int64_t table_id);
 char PermChar(Permission p);
 void AddGrant(store::Tx& tx, int64_t table_id, int64_t row_id, char perm, char kind, int64_t principal);

@@ -231,13 +231,28 @@ TEST_F(BaasBoxCountsTest, TheCounterAnswersAloneOnlyWhenItCan) {
   EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count", As(admin))), J(R"({"count":50})"));
   // A `where` always scans.
   EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count?where=i%3E%3D0", As(user))), J(R"({"count":3})"));
-  // Another of the caller's principals holding grants: the counters cannot add up, so it scans.
+  // Another of the caller's principals holding grants: the largest counter plus what the
+  // others' grant rows add (here `registered`'s one document, not one of the user's).
   std::string other = SignUp(Unique("other"));
   auto foreign = ExpectOk(c.Post("/document/" + col, json::object{{"i", 9}}, As(other)), 200, "foreign");
-  ExpectOk(c.Put("/document/" + col + "/" + std::string(foreign.at("id").as_string()) + "/read/role/registered",
-                 json::object{}, As(other)));
+  const std::string foreign_id(foreign.at("id").as_string());
+  ExpectOk(c.Put("/document/" + col + "/" + foreign_id + "/read/role/registered", json::object{}, As(other)));
+  EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count", As(user))), J(R"({"count":41})"));
+  // A document both principals reach is added once (it is the base's already).
+  ExpectOk(c.Put("/document/" + col + "/" + ids[1] + "/read/role/registered", json::object{}, As(user)));
+  EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count", As(user))), J(R"({"count":41})"));
+  // The largest counter is the base: skewed below the role's, the role's counter is read.
+  skew("U", uid, 1);
+  skew("R", Sql1("SELECT id FROM bb_role WHERE name = 'registered'"), 30);
+  // 30 (registered) + the user's documents `registered` cannot read (ids[0], ids[2]).
+  EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count", As(user))), J(R"({"count":32})"));
+  // The counters equal the truth again once the skew is undone.
+  skew("U", uid, 3);
+  skew("R", Sql1("SELECT id FROM bb_role WHERE name = 'registered'"), 2);
   EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count", As(user))), J(R"({"count":4})"));
-  ExpectOk(c.Delete("/document/" + col + "/" + std::string(foreign.at("id").as_string()), As(other)));
+  ExpectOk(c.Delete("/document/" + col + "/" + ids[1] + "/read/role/registered", As(user)));
+  ExpectOk(c.Delete("/document/" + col + "/" + foreign_id, As(other)));
+  skew("U", uid, 40);
   EXPECT_EQ(ExpectOk(c.Get("/document/" + col + "/count", As(user))), J(R"({"count":40})"));
   // The author also granted read on its own document: that document would count twice, so it scans.
   ExpectOk(c.Put("/document/" + col + "/" + ids[0] + "/read/user/" + name, json::object{}, As(user)));
