@@ -124,6 +124,11 @@ TEST_F(BaasBoxCountsTest, CountersFollowEveryWriteAndCountsEqualLists) {
     SCOPED_TRACE(step);
     auto [counters, truth] = CountersAndTruth(t);
     EXPECT_EQ(counters, truth);
+    // bb_acl.live mirrors its document's state (the several-principals count reads it).
+    EXPECT_EQ(Sql1("SELECT COUNT(*) FROM bb_acl a WHERE a.table_id = " + t +
+                   " AND a.live <> CASE WHEN EXISTS (SELECT 1 FROM tbl_" + t +
+                   " r WHERE r.id = a.row_id AND r.trashed = 0 AND r.bb_uuid IS NOT NULL) THEN 1 ELSE 0 END"),
+              "0");
     for (const auto& u : users) {
       EXPECT_EQ(Count(col, As(u.token), u.name.c_str()), Listed(col, As(u.token), u.name.c_str())) << u.name;
     }
