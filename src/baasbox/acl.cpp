@@ -19,24 +19,34 @@ char PermChar(Permission p) {
   return 'A';
 }
 
-std::string AclCondition(const Caller& caller, int64_t table_id, std::string_view row_sql, std::string_view perms,
-                         where::SqlParams& params) {
-  if (caller.bypass_acl) return "";
-  std::string sql = "EXISTS (SELECT 1 FROM bb_acl a WHERE a.table_id = ? AND a.row_id = " + std::string(row_sql) +
-                    " AND a.perm IN (?, ?) AND ((a.principal_kind = 'U' AND a.principal_id = ?)";
-  params.push_back(table_id);
-  params.push_back(std::string(1, perms[0]));
-  params.push_back(std::string(1, perms[1]));
+namespace {
+/// "(<p>principal_kind = 'U' AND <p>principal_id = ?) OR (… 'R' AND … IN (…))": the rows of the
+/// caller's user and roles, column names prefixed by `prefix`.
+std::string CallerPrincipals(const Caller& caller, std::string_view prefix, where::SqlParams& params) {
+  const std::string p(prefix);
+  std::string sql = "(" + p + "principal_kind = 'U' AND " + p + "principal_id = ?)";
   params.push_back(caller.user_id);  // 0 (anonymous) matches no user row
   if (!caller.role_ids.empty()) {
-    sql += " OR (a.principal_kind = 'R' AND a.principal_id IN (";
+    sql += " OR (" + p + "principal_kind = 'R' AND " + p + "principal_id IN (";
     for (size_t i = 0; i < caller.role_ids.size(); ++i) {
       sql += i ? ", ?" : "?";
       params.push_back(caller.role_ids[i]);
     }
     sql += "))";
   }
-  return sql + "))";
+  return sql;
+}
+}  // namespace
+
+std::string AclCondition(const Caller& caller, int64_t table_id, std::string_view row_sql, std::string_view perms,
+                         where::SqlParams& params) {
+  if (caller.bypass_acl) return "";
+  std::string sql = "EXISTS (SELECT 1 FROM bb_acl a WHERE a.table_id = ? AND a.row_id = " + std::string(row_sql) +
+                    " AND a.perm IN (?, ?) AND (";
+  params.push_back(table_id);
+  params.push_back(std::string(1, perms[0]));
+  params.push_back(std::string(1, perms[1]));
+  return sql + CallerPrincipals(caller, "a.", params) + "))";
 }
 
 bool Allowed(store::Tx& tx, const Caller& caller, int64_t table_id, int64_t row_id, Permission p) {
@@ -55,19 +65,8 @@ std::optional<int64_t> CountedReadable(store::Tx& tx, const Caller& caller, int6
   std::string sql =
       "SELECT principal_kind, principal_id, n, dup FROM bb_doc_count WHERE table_id = ? AND ((principal_kind = '*' "
       "AND principal_id = 0)";
-  std::vector<store::Value> params{table_id};
-  if (!caller.bypass_acl) {
-    sql += " OR (principal_kind = 'U' AND principal_id = ?)";
-    params.emplace_back(caller.user_id);  // 0 (anonymous) holds no user grants
-    if (!caller.role_ids.empty()) {
-      sql += " OR (principal_kind = 'R' AND principal_id IN (";
-      for (size_t i = 0; i < caller.role_ids.size(); ++i) {
-        sql += i ? ", ?" : "?";
-        params.emplace_back(caller.role_ids[i]);
-      }
-      sql += "))";
-    }
-  }
+  where::SqlParams params{table_id};
+  if (!caller.bypass_acl) sql += " OR " + CallerPrincipals(caller, "", params);
   sql += ")";
   struct Holder {
     std::string kind;
@@ -76,7 +75,8 @@ std::optional<int64_t> CountedReadable(store::Tx& tx, const Caller& caller, int6
   std::optional<int64_t> total;
   std::vector<Holder> holders;
   {
-    auto c = tx.QueryV(sql, params);
+    auto bound = types::BindValues(params);
+    auto c = tx.QueryV(sql, bound);
     while (c->Next()) {
       if (c->String(0) == "*") {
         total = c->Int(2);

@@ -18,15 +18,6 @@ namespace {
 
 class BaasBoxCountsTest : public BbTest {
  protected:
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
-
-  std::string NewCollection(const std::string& prefix) {
-    std::string name = Unique(prefix);
-    auto c = bb();
-    ExpectOk(c.Post("/admin/collection/" + name, json::object{}, As(AdminToken())), 201, "collection");
-    return name;
-  }
-
   static std::vector<std::string> Lines(const std::optional<std::string>& out) {
     std::vector<std::string> lines;
     if (!out) return {"(query failed)"};

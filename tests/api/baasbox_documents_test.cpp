@@ -11,19 +11,7 @@ std::string util_trim(std::string s) {
   return s;
 }
 
-class BaasBoxDocumentsTest : public BbTest {
- protected:
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
-
-  /// A fresh collection created by the admin; returns its name.
-  std::string NewCollection(const std::string& prefix) {
-    std::string name = Unique(prefix);
-    auto c = bb();
-    auto data = ExpectOk(c.Post("/admin/collection/" + name, json::object{}, As(AdminToken())), 201, "collection");
-    EXPECT_EQ(data, json::value(""));
-    return name;
-  }
-};
+class BaasBoxDocumentsTest : public BbTest {};
 
 TEST_F(BaasBoxDocumentsTest, CollectionsAreAdminOnlyAndValidated) {
   auto c = bb();

@@ -44,8 +44,6 @@ std::string AllBytes() {
 
 class BaasBoxFilesTest : public BbTest {
  protected:
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
-
   HttpResponse UploadRaw(const std::string& token, const std::string& body,
                          const std::string& content_type = std::string("multipart/form-data; boundary=") + kBoundary) {
     auto c = bb();

@@ -5,10 +5,7 @@
 namespace gbtest::bb {
 namespace {
 
-class BaasBoxLinksTest : public BbTest {
- protected:
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
-};
+class BaasBoxLinksTest : public BbTest {};
 
 TEST_F(BaasBoxLinksTest, AUserNodeRendersAsTheProfileTheCallerMaySee) {
   std::string admin = AdminToken();

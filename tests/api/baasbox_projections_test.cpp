@@ -10,15 +10,6 @@ namespace {
 
 class BaasBoxProjectionsTest : public BbTest {
  protected:
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
-
-  std::string NewCollection(const std::string& prefix) {
-    std::string name = Unique(prefix);
-    auto c = bb();
-    ExpectOk(c.Post("/admin/collection/" + name, json::object{}, As(AdminToken())), 201, "collection");
-    return name;
-  }
-
   static std::string Enc(const std::string& s) {
     std::string out;
     for (unsigned char ch : s) {

@@ -80,8 +80,6 @@ void ExpectCriteriaError(const HttpResponse& r, const std::string& where) {
 
 class BaasBoxScenariosTest : public BbTest {
  protected:
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
-
   /// Signs up; returns {token, user id}.
   std::pair<std::string, std::string> NewUser(const std::string& name, const std::string& password = "pw",
                                               json::object extra = {}) {
@@ -90,12 +88,6 @@ class BaasBoxScenariosTest : public BbTest {
     auto data = ExpectOk(bb().Post("/user", extra, {kAppHeader}), 201, "sign-up");
     if (!data.is_object()) return {};
     return {std::string(data.at("X-BB-SESSION").as_string()), std::string(data.at("id").as_string())};
-  }
-
-  std::string NewCollection(const std::string& prefix) {
-    std::string name = Unique(prefix);
-    ExpectOk(bb().Post("/admin/collection/" + name, json::object{}, As(AdminToken())), 201, "collection");
-    return name;
   }
 
   /// Creates a document; returns it.

@@ -86,6 +86,11 @@ inline json::value ExpectOk(const HttpResponse& r, long status = 200, const char
   return j.as_object().at("data");
 }
 
+inline std::string Unique(const std::string& prefix) {
+  static int n = 0;
+  return prefix + std::to_string(::getpid()) + "_" + std::to_string(++n);
+}
+
 class BbTest : public ::testing::Test {
  protected:
   static std::vector<std::string> ServerArgs() {
@@ -126,13 +131,17 @@ class BbTest : public ::testing::Test {
     return std::string(data.as_object().at("X-BB-SESSION").as_string());
   }
   std::string AdminToken() { return Login("admin", kAdminPassword); }
+  /// The headers of a call with the app code and `token`'s session.
+  std::vector<std::string> As(const std::string& token) const { return {kAppHeader, Session(token)}; }
+  /// A fresh collection created by the admin (201, data ""); returns its name.
+  std::string NewCollection(const std::string& prefix) {
+    std::string name = Unique(prefix);
+    auto data = ExpectOk(bb().Post("/admin/collection/" + name, json::object{}, As(AdminToken())), 201, "collection");
+    EXPECT_EQ(data, json::value(""));
+    return name;
+  }
 
   static inline std::unique_ptr<ServerProcess> server_;
 };
-
-inline std::string Unique(const std::string& prefix) {
-  static int n = 0;
-  return prefix + std::to_string(::getpid()) + "_" + std::to_string(++n);
-}
 
 }  // namespace gbtest::bb

@@ -15,7 +15,6 @@ class BaasBoxTimeoutTest : public BbTest {
     args.push_back("300");
     StartServer(args);
   }
-  std::vector<std::string> As(const std::string& token) { return {kAppHeader, Session(token)}; }
 };
 
 TEST_F(BaasBoxTimeoutTest, AQueryPastTheLimitAnswersQueryTimeoutAndChangesNothing) {
