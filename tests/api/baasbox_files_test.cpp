@@ -356,12 +356,7 @@ TEST_F(BaasBoxFilesTest, EveryNodeOverOneDatabaseServesEveryFile) {
 // envelope, and nothing is stored.
 class BaasBoxFilesLimitTest : public BbTest {
  protected:
-  static void SetUpTestSuite() {
-    auto args = ServerArgs();
-    args.push_back("--body-limit-kb");
-    args.push_back("4");
-    StartServer(args);
-  }
+  static void SetUpTestSuite() { StartServer(WithArgs(ServerArgs(), {"--body-limit-kb", "4"})); }
 };
 
 TEST_F(BaasBoxFilesLimitTest, OversizedUploadIsRefused) {

@@ -9,12 +9,7 @@ namespace {
 
 class BaasBoxTimeoutTest : public BbTest {
  protected:
-  static void SetUpTestSuite() {
-    auto args = ServerArgs();
-    args.push_back("--baasbox-query-timeout-ms");
-    args.push_back("300");
-    StartServer(args);
-  }
+  static void SetUpTestSuite() { StartServer(WithArgs(ServerArgs(), {"--baasbox-query-timeout-ms", "300"})); }
 };
 
 TEST_F(BaasBoxTimeoutTest, AQueryPastTheLimitAnswersQueryTimeoutAndChangesNothing) {
