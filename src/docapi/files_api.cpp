@@ -99,8 +99,8 @@ void AddFileRoutes(std::vector<Route>& routes, baasbox::FileService& files) {
   AddRoute(routes, "GET", "/file/content/{id}", Access::kUser, [f](Context& ctx) {
     return Reply::Raw("text/plain; charset=utf-8", f->ExtractedText(ctx.caller, ctx.params[0]));
   });
-  // GET /file/{id}: the bytes. Image resizing (`sizeId`, `resize`) is not implemented: an image
-  // comes back unchanged, anything else gets BaasBox's 400 for resizing a non-image.
+  // GET /file/{id}: the bytes. Image resizing (`sizeId`, `resize`) is not offered: asked of an
+  // image it answers 501 (never the original in its place); of anything else, BaasBox's 400.
   AddRoute(routes, "GET", "/file/{id}", Access::kUser, [f](Context& ctx) {
     const std::string& id = ctx.params[0];
     auto bytes = f->Download(ctx.caller, id);
@@ -108,6 +108,7 @@ void AddFileRoutes(std::vector<Route>& routes, baasbox::FileService& files) {
     if (resize && util::ToLower(bytes.content_type).rfind("image/", 0) != 0) {
       throw BbError(400, "The id " + id + "is not an image and cannot be resize");
     }
+    if (resize) throw BbError(501, "Image resizing (sizeId, resize) is not available on this server");
     // Deviation (security; BaasBox sent neither): an uploaded HTML or SVG file must not run
     // script in this origin when opened, so no sniffing, and a sandbox for everything but PDF
     // (browsers refuse to show a PDF in a sandbox; the PDF viewer runs no page script).

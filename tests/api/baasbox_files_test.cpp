@@ -132,10 +132,12 @@ TEST_F(BaasBoxFilesTest, UploadDownloadDetailsAttachedDataContentDelete) {
   auto none = c.Get("/file/content/" + bin_id, As(user));
   EXPECT_EQ(none.status, 200);
   EXPECT_EQ(none.body, "");
-  // Image resizing is not implemented: an image comes back unchanged; resizing anything else
-  // is BaasBox's 400.
-  EXPECT_EQ(c.Get("/file/" + bin_id + "?sizeId=0", As(user)).body, bytes);
-  EXPECT_EQ(c.Get("/file/" + bin_id + "?resize=%3C%3D60px", As(user)).body, bytes);
+  // Image resizing is not offered: an image answers 501 (not the original in its place);
+  // resizing anything else is BaasBox's 400.
+  ExpectBbError(c.Get("/file/" + bin_id + "?sizeId=0", As(user)), 501,
+                "Image resizing (sizeId, resize) is not available on this server");
+  ExpectBbError(c.Get("/file/" + bin_id + "?resize=%3C%3D60px", As(user)), 501,
+                "Image resizing (sizeId, resize) is not available on this server");
   ExpectBbError(c.Get("/file/" + id + "?sizeId=1", As(user)), 400,
                 "The id " + id + "is not an image and cannot be resize");
   ExpectBbError(c.Get("/file/" + id + "?resize=50%25", As(user)), 400,
