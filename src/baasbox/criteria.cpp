@@ -553,6 +553,20 @@ Paging PagingOf(const Criteria& c, int64_t max_records) {
   return p;
 }
 
+std::string SqlPaging(const Paging& paging, int64_t max_records, bool postgres, where::SqlParams& params) {
+  std::optional<int64_t> limit = paging.limit;
+  if (!limit && max_records > 0) limit = max_records + 1;  // detects the cap
+  std::string sql;
+  if (limit) {
+    sql = " LIMIT ? OFFSET ?";
+    params.push_back(*limit);
+  } else {
+    sql = postgres ? " OFFSET ?" : " LIMIT -1 OFFSET ?";
+  }
+  params.push_back(paging.offset);
+  return sql;
+}
+
 bool NeedsInMemory(const Criteria& c) {
   return !c.order_by.empty() || !c.group_by.empty() || (!c.fields.empty() && c.fields != "*");
 }

@@ -52,6 +52,9 @@ struct Paging {
   std::optional<int64_t> limit;
 };
 Paging PagingOf(const Criteria& c, int64_t max_records);
+/// " LIMIT ? OFFSET ?" for `paging` in SQL (parameters appended). Without a page, the limit is
+/// max_records + 1, so that CheckResultCap sees a result past the cap; with no cap, none.
+std::string SqlPaging(const Paging& paging, int64_t max_records, bool postgres, where::SqlParams& params);
 
 /// The §7.2 cap on one answer: throws BbError 400 «Too many records: use page and recordsPerPage
 /// (at most {max} per request)» when `n` > `max_records` (and it is not 0).

@@ -559,17 +559,7 @@ json::array DocumentService::List(const Caller& caller, const std::string& colle
     }
     sql += "t.id";
     bool in_memory = !order && NeedsInMemory(criteria);
-    if (!in_memory) {
-      std::optional<int64_t> limit = paging.limit;
-      if (!limit && options_.max_records > 0) limit = options_.max_records + 1;  // detects the cap
-      if (limit) {
-        sql += " LIMIT ? OFFSET ?";
-        params.push_back(*limit);
-      } else {
-        sql += tx.dialect().postgres() ? " OFFSET ?" : " LIMIT -1 OFFSET ?";
-      }
-      params.push_back(paging.offset);
-    }
+    if (!in_memory) sql += SqlPaging(paging, options_.max_records, tx.dialect().postgres(), params);
     auto bound = types::BindValues(params);
     auto c = tx.QueryV(sql, bound);
     std::vector<DocRow> docs;

@@ -287,17 +287,7 @@ json::array FileService::List(const Caller& caller, const Criteria& criteria) {
     Paging paging = PagingOf(criteria, max_records_);
     std::string sql = std::string(kFileSelect) + " WHERE " + cond + " ORDER BY t.id";
     const bool in_memory = NeedsInMemory(criteria);
-    if (!in_memory) {
-      std::optional<int64_t> limit = paging.limit;
-      if (!limit && max_records_ > 0) limit = max_records_ + 1;  // detects the cap
-      if (limit) {
-        sql += " LIMIT ? OFFSET ?";
-        params.push_back(*limit);
-      } else {
-        sql += tx.dialect().postgres() ? " OFFSET ?" : " LIMIT -1 OFFSET ?";
-      }
-      params.push_back(paging.offset);
-    }
+    if (!in_memory) sql += SqlPaging(paging, max_records_, tx.dialect().postgres(), params);
     auto values = types::BindValues(params);
     std::vector<FileRow> rows;
     {

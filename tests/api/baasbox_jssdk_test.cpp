@@ -20,20 +20,7 @@ namespace {
 using Params = std::vector<std::pair<std::string, json::value>>;
 
 /// JavaScript's encodeURIComponent.
-std::string EncodeUriComponent(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || (ch != 0 && std::strchr("-_.!~*'()", ch))) {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
+std::string EncodeUriComponent(std::string_view s) { return PercentEncode(s, "-_.!~*'()"); }
 
 /// jQuery.param (non-traditional): `key=value` pairs in the object's order, an array as one
 /// `key[]=` pair per element, numbers and booleans as JavaScript prints them, `%20` → `+`.

@@ -10,15 +10,6 @@ namespace {
 
 class BaasBoxProjectionsTest : public BbTest {
  protected:
-  static std::string Enc(const std::string& s) {
-    std::string out;
-    for (unsigned char ch : s) {
-      if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') out += static_cast<char>(ch);
-      else out += fmt::format("%{:02X}", ch);
-    }
-    return out;
-  }
-
   /// The `k` values of a list answer, in order.
   std::string Keys(const std::string& col, const std::string& query, const std::string& token) {
     auto c = bb();
@@ -90,46 +81,46 @@ TEST_F(BaasBoxProjectionsTest, AnswersAreTheSameWithAndWithoutProjections) {
   };
   for (const char* d : docs) ExpectOk(c.Post("/document/" + col, J(d), As(user)), 200, d);
   const std::vector<std::string> queries = {
-      "where=" + Enc("v = ?") + "&params=7",
-      "where=" + Enc("v = 7"),
-      "where=" + Enc("v = '7'"),
-      "where=" + Enc("v > ?") + "&params=0",
-      "where=" + Enc("v < 'b'"),
-      "where=" + Enc("v >= ?") + "&params=abc",
-      "where=" + Enc("v <> 7"),
-      "where=" + Enc("not (v = 7)"),
-      "where=" + Enc("v in [7, 'abc', -3]"),
-      "where=" + Enc("v between 0 and 10"),
-      "where=" + Enc("v is null"),
-      "where=" + Enc("v like 'a%'"),
-      "where=" + Enc("s = ?") + "&params=abc",
-      "where=" + Enc("s > 'a' and v is not null"),
-      "where=" + Enc("s.toLowerCase() = 'abc'"),
-      "where=" + Enc("s.length() = 3"),
-      "where=" + Enc("s = 7 or v = 'abc'"),
+      "where=" + PercentEncode("v = ?") + "&params=7",
+      "where=" + PercentEncode("v = 7"),
+      "where=" + PercentEncode("v = '7'"),
+      "where=" + PercentEncode("v > ?") + "&params=0",
+      "where=" + PercentEncode("v < 'b'"),
+      "where=" + PercentEncode("v >= ?") + "&params=abc",
+      "where=" + PercentEncode("v <> 7"),
+      "where=" + PercentEncode("not (v = 7)"),
+      "where=" + PercentEncode("v in [7, 'abc', -3]"),
+      "where=" + PercentEncode("v between 0 and 10"),
+      "where=" + PercentEncode("v is null"),
+      "where=" + PercentEncode("v like 'a%'"),
+      "where=" + PercentEncode("s = ?") + "&params=abc",
+      "where=" + PercentEncode("s > 'a' and v is not null"),
+      "where=" + PercentEncode("s.toLowerCase() = 'abc'"),
+      "where=" + PercentEncode("s.length() = 3"),
+      "where=" + PercentEncode("s = 7 or v = 'abc'"),
       "orderBy=v",
-      "orderBy=" + Enc("v desc"),
-      "orderBy=" + Enc("s, v desc"),
-      "orderBy=" + Enc("s desc") + "&page=1&recordsPerPage=5",
-      "where=" + Enc("v > -10") + "&orderBy=" + Enc("v desc") + "&skip=1",
-      "where=" + Enc("num = ?") + "&params=7",
-      "where=" + Enc("num = '7'"),
-      "where=" + Enc("num > ?") + "&params=-5",
-      "where=" + Enc("num in ['7', 'x']"),
-      "where=" + Enc("num.toLowerCase() = '7'"),
-      "where=" + Enc("not (num = 7)"),
-      "where=" + Enc("str = 7"),
-      "where=" + Enc("str < ?") + "&params=b",
-      "where=" + Enc("str.toUpperCase() = 'ABC'"),
-      "where=" + Enc("str like '7%'"),
-      "orderBy=" + Enc("num desc, str"),
+      "orderBy=" + PercentEncode("v desc"),
+      "orderBy=" + PercentEncode("s, v desc"),
+      "orderBy=" + PercentEncode("s desc") + "&page=1&recordsPerPage=5",
+      "where=" + PercentEncode("v > -10") + "&orderBy=" + PercentEncode("v desc") + "&skip=1",
+      "where=" + PercentEncode("num = ?") + "&params=7",
+      "where=" + PercentEncode("num = '7'"),
+      "where=" + PercentEncode("num > ?") + "&params=-5",
+      "where=" + PercentEncode("num in ['7', 'x']"),
+      "where=" + PercentEncode("num.toLowerCase() = '7'"),
+      "where=" + PercentEncode("not (num = 7)"),
+      "where=" + PercentEncode("str = 7"),
+      "where=" + PercentEncode("str < ?") + "&params=b",
+      "where=" + PercentEncode("str.toUpperCase() = 'ABC'"),
+      "where=" + PercentEncode("str like '7%'"),
+      "orderBy=" + PercentEncode("num desc, str"),
   };
   std::vector<std::string> before;
   for (const auto& q : queries) before.push_back(Keys(col, q, user));
   // orderBy sorted in SQL gives the in-memory order (`fields` keeps the sort in memory).
   for (const std::string order : {"v", "v desc", "s, v desc", "s desc"}) {
-    std::string sql = Keys(col, "orderBy=" + Enc(order), user);
-    std::string mem = Keys(col, "fields=k&orderBy=" + Enc(order), user);
+    std::string sql = Keys(col, "orderBy=" + PercentEncode(order), user);
+    std::string mem = Keys(col, "fields=k&orderBy=" + PercentEncode(order), user);
     EXPECT_EQ(sql, mem) << order;
   }
   ExpectOk(c.Post("/admin/collection/" + col + "/projection/v", json::object{}, As(admin)), 201);
@@ -144,24 +135,24 @@ TEST_F(BaasBoxProjectionsTest, AnswersAreTheSameWithAndWithoutProjections) {
   // Writes keep the columns current: create, full replace, field update.
   ExpectOk(c.Post("/document/" + col, J(R"({"k":13,"v":"7"})"), As(user)));
   EXPECT_EQ(Keys(col, queries[0], user), "1 2 13 ");
-  auto first = ExpectOk(c.Get("/document/" + col + "?where=" + Enc("k = 1"), As(user)));
+  auto first = ExpectOk(c.Get("/document/" + col + "?where=" + PercentEncode("k = 1"), As(user)));
   std::string id1 = std::string(first.as_array()[0].at("id").as_string());
   auto replaced = ExpectOk(c.Put("/document/" + col + "/" + id1, J(R"({"k":1,"v":8})"), As(user)));
   EXPECT_EQ(Keys(col, queries[0], user), "2 13 ");
   ExpectOk(c.Put("/document/" + col + "/" + id1 + "/.v", J(R"({"data":7})"), As(user)));
   EXPECT_EQ(Keys(col, queries[0], user), "1 2 13 ");
   ExpectOk(c.Put("/document/" + col + "/" + id1 + "/.s", J(R"({"data":"7"})"), As(user)));
-  EXPECT_EQ(Keys(col, "where=" + Enc("s = 7"), user), "1 5 10 ");
+  EXPECT_EQ(Keys(col, "where=" + PercentEncode("s = 7"), user), "1 5 10 ");
   // A first string under `num`: the projection's string column now takes part.
   ExpectOk(c.Post("/document/" + col, J(R"({"k":19,"num":"7"})"), As(user)));
-  EXPECT_EQ(Keys(col, "where=" + Enc("num = ?") + "&params=7", user), "14 15 19 ");
+  EXPECT_EQ(Keys(col, "where=" + PercentEncode("num = ?") + "&params=7", user), "14 15 19 ");
   // Grants still apply to projected queries: another user sees nothing.
   std::string other = SignUp(Unique("projother"));
   EXPECT_EQ(Keys(col, queries[0], other), "");
   // Dropping a projection changes no answer either.
   ExpectOk(c.Delete("/admin/collection/" + col + "/projection/v", As(admin)));
   EXPECT_EQ(Keys(col, queries[0], user), "1 2 13 ");
-  EXPECT_EQ(Keys(col, "where=" + Enc("s = 7"), user), "1 5 10 ");
+  EXPECT_EQ(Keys(col, "where=" + PercentEncode("s = 7"), user), "1 5 10 ");
 }
 
 TEST_F(BaasBoxProjectionsTest, FirstOccurrenceOfACriteriaParameterWins) {
@@ -169,8 +160,8 @@ TEST_F(BaasBoxProjectionsTest, FirstOccurrenceOfACriteriaParameterWins) {
   std::string user = SignUp(Unique("projfirst"));
   auto c = bb();
   for (const char* d : {R"({"k":1})", R"({"k":2})", R"({"k":3})"}) ExpectOk(c.Post("/document/" + col, J(d), As(user)));
-  EXPECT_EQ(Keys(col, "where=" + Enc("k = 1") + "&where=" + Enc("k = 2"), user), "1 ");
-  EXPECT_EQ(Keys(col, "orderBy=" + Enc("k desc") + "&orderBy=k", user), "3 2 1 ");
+  EXPECT_EQ(Keys(col, "where=" + PercentEncode("k = 1") + "&where=" + PercentEncode("k = 2"), user), "1 ");
+  EXPECT_EQ(Keys(col, "orderBy=" + PercentEncode("k desc") + "&orderBy=k", user), "3 2 1 ");
   EXPECT_EQ(Keys(col, "recordsPerPage=1&page=0&recordsPerPage=5", user), "1 ");
 }
 

@@ -23,20 +23,7 @@ constexpr const char* kCriteria = "Invalid criteria. Please check your query, th
 using Names = std::vector<std::string>;
 
 /// The query-string form of one value (RFC 3986 unreserved kept, everything else %XX).
-std::string Q(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
+std::string Q(std::string_view s) { return PercentEncode(s); }
 
 /// `where=…&params=…` for a criteria query.
 std::string Where(const std::string& where, const std::vector<std::string>& params = {}) {

@@ -3,8 +3,10 @@
 // under /baasbox and on a dedicated port, Basic headers and envelope assertions.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "support/api_fixture.hpp"
@@ -31,6 +33,23 @@ inline std::string Base64(const std::string& in) {
   } else if (in.size() - i == 2) {
     uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
     out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+/// Percent-encoding of a query-string value: ASCII letters, digits and `keep` stay, every other
+/// byte becomes %XX (the default keeps RFC 3986's unreserved characters).
+inline std::string PercentEncode(std::string_view s, std::string_view keep = "-_.~") {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || (ch != 0 && keep.find(static_cast<char>(ch)) != std::string_view::npos)) {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
   }
   return out;
 }
